@@ -1,0 +1,1 @@
+"""SkillBridge HTTP service, CLI and the services both call."""

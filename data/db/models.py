@@ -1,0 +1,291 @@
+"""SQLAlchemy 2 storage models for the entities of DESIGN.md §2.
+
+Conventions:
+- ids of workers, institutions, programmes and orders are short strings ("W0000001", "P000123")
+  so that files, logs and URLs can name them without exposing personal data;
+- occupation levels are integers: 5=五级/初级工, 4=四级/中级工, 3=三级/高级工, 2=二级/技师,
+  1=一级/高级技师, 0=专项职业能力 (see :mod:`matcher.types`);
+- 身份证号 and phone numbers are never stored in clear: a salted hash (for look-up and
+  de-duplication) and a masked form (for display).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Occupation(Base):
+    __tablename__ = "occupations"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    major_code: Mapped[str] = mapped_column(String(16))
+    major_name: Mapped[str] = mapped_column(String(128))
+    middle_code: Mapped[str] = mapped_column(String(16))
+    middle_name: Mapped[str] = mapped_column(String(128))
+    minor_code: Mapped[str] = mapped_column(String(16))
+    minor_name: Mapped[str] = mapped_column(String(128))
+    definition: Mapped[str | None] = mapped_column(Text)
+    tasks: Mapped[str | None] = mapped_column(Text)
+    #: 工种 names, "|"-separated, as in the classification.
+    work_types: Mapped[str | None] = mapped_column(Text)
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    #: "province", "city" or "county"
+    level: Mapped[str] = mapped_column(String(16))
+    parent_adcode: Mapped[str | None] = mapped_column(String(12))
+    city_name: Mapped[str | None] = mapped_column(String(64))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    #: former names before the 2019–2020 reforms, "|"-separated
+    former_names: Mapped[str | None] = mapped_column(String(128))
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    phone_masked: Mapped[str | None] = mapped_column(String(11))
+    name_masked: Mapped[str | None] = mapped_column(String(16))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(2))
+    education: Mapped[str] = mapped_column(String(16))
+    home_adcode: Mapped[str] = mapped_column(ForeignKey("regions.adcode"), index=True)
+    home_address: Mapped[str | None] = mapped_column(String(128))
+    home_lat: Mapped[float] = mapped_column(Float)
+    home_lon: Mapped[float] = mapped_column(Float)
+    current_adcode: Mapped[str | None] = mapped_column(String(12))
+    skills_text: Mapped[str] = mapped_column(Text, default="")
+    work_history: Mapped[str] = mapped_column(Text, default="")
+    desired_occupations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: "local" (家门口), "city" (desired_city_adcode) or "anywhere"
+    desired_place: Mapped[str] = mapped_column(String(16), default="local")
+    desired_city_adcode: Mapped[str | None] = mapped_column(String(12))
+    max_commute_km: Mapped[float] = mapped_column(Float, default=30.0)
+    expected_wage: Mapped[int | None] = mapped_column(Integer)
+    entrepreneurship: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: group flags, e.g. ["脱贫劳动力", "返乡农民工"]
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="worker", cascade="all, delete-orphan", order_by="Certificate.id"
+    )
+
+
+class Certificate(Base):
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("worker_id", "occupation_code", "level", name="uq_certificate"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"))
+    level: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+
+    worker: Mapped[Worker] = relationship(back_populates="certificates")
+
+
+class Institution(Base):
+    __tablename__ = "institutions"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    #: 技工院校, 职业院校, 民办培训机构, 企业培训中心, 高技能人才培训基地, 技能大师工作室
+    kind: Mapped[str] = mapped_column(String(16))
+    adcode: Mapped[str] = mapped_column(ForeignKey("regions.adcode"), index=True)
+    address: Mapped[str | None] = mapped_column(String(128))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    #: "active" or "suspended"
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    completion_rate: Mapped[float | None] = mapped_column(Float)
+    certification_rate: Mapped[float | None] = mapped_column(Float)
+    employment_rate_6m: Mapped[float | None] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    institution_id: Mapped[str] = mapped_column(ForeignKey("institutions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(128))
+    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"), index=True)
+    work_type: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    #: 就业技能培训, 岗前培训, 岗位技能提升培训, 企业新型学徒制, 创业培训, 新职业新业态培训, 订单项目制培训
+    training_type: Mapped[str] = mapped_column(String(16))
+    #: 线下, 线上, 混合
+    delivery: Mapped[str] = mapped_column(String(8))
+    adcode: Mapped[str] = mapped_column(ForeignKey("regions.adcode"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    hours: Mapped[int] = mapped_column(Integer)
+    seats: Mapped[int] = mapped_column(Integer)
+    seats_left: Mapped[int] = mapped_column(Integer)
+    fee: Mapped[int] = mapped_column(Integer)
+    certificate: Mapped[str | None] = mapped_column(String(64))
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    min_education: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    employer_name: Mapped[str] = mapped_column(String(128))
+    #: 企业, 个体工商户, 民办非企业单位
+    employer_kind: Mapped[str] = mapped_column(String(16))
+    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"), index=True)
+    work_type: Mapped[str | None] = mapped_column(String(64))
+    head_count: Mapped[int] = mapped_column(Integer)
+    adcode: Mapped[str] = mapped_column(ForeignKey("regions.adcode"), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    wage_min: Mapped[int] = mapped_column(Integer)
+    wage_max: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    required_level: Mapped[int | None] = mapped_column(Integer)
+    requires_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
+    required_skills: Mapped[str] = mapped_column(Text, default="")
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    employer_trains: Mapped[bool] = mapped_column(Boolean, default=False)
+    programme_id: Mapped[str | None] = mapped_column(ForeignKey("programmes.id"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: unlawful requirements found in the posting (gender, ethnicity): flagged, never applied
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    #: "open" or "closed"
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("worker_id", "programme_id", name="uq_enrollment"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    #: 报名, 在训, 结业, 退出
+    status: Mapped[str] = mapped_column(String(8), default="报名")
+    enrolled_on: Mapped[dt.date] = mapped_column(Date)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    certified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: employer that hired the worker and trains at its own cost (直补企业), if any
+    employer_order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+
+
+class SubsidyClaim(Base):
+    """A subsidy claim. The no-duplicate rule of clause 十 lives in the partial unique index:
+    one non-rejected claim per worker, occupation, level and calendar year, for the kinds that
+    count as training subsidy (training, certification and skill-upgrade subsidies)."""
+
+    __tablename__ = "subsidy_claims"
+    __table_args__ = (
+        Index(
+            "uq_claim_once_per_year",
+            "worker_id",
+            "occupation_code",
+            "level",
+            "claim_year",
+            unique=True,
+            postgresql_where=text("counts_as_training AND status <> '驳回'"),
+            sqlite_where=text("counts_as_training AND status <> '驳回'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"))
+    programme_id: Mapped[str | None] = mapped_column(ForeignKey("programmes.id"))
+    #: training (职业培训补贴), certification (评价补贴), skill_upgrade (技能提升补贴), living (生活费补贴)
+    kind: Mapped[str] = mapped_column(String(16))
+    counts_as_training: Mapped[bool] = mapped_column(Boolean, default=True)
+    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"))
+    work_type: Mapped[str | None] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    claim_year: Mapped[int] = mapped_column(Integer)
+    claim_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Integer)
+    #: "worker" or "enterprise" (直补企业)
+    payee: Mapped[str] = mapped_column(String(16), default="worker")
+    payee_name: Mapped[str | None] = mapped_column(String(128))
+    #: 申请, 审核, 通过, 驳回, 发放
+    status: Mapped[str] = mapped_column(String(8), default="申请")
+    city: Mapped[str] = mapped_column(String(8))
+    rule_version: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class AuditEvent(Base):
+    """Append-only log: every decision with its inputs and rule version (no update, no delete)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(32), index=True)
+    rule_version: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ImportBatch(Base):
+    """One successful bulk import: what file, which kind, how many rows and its content hash,
+    so that loading the same file twice is recognised."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(256))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    inserted: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
