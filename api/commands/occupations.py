@@ -1,7 +1,40 @@
-"""CLI commands of this area (filled in by its issue)."""
+"""``skillbridge occupations``: the national occupation catalogue."""
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from api.settings import get_settings
+from data.db.session import make_engine
+from data.occupations import SHIPPED_CATALOGUE, import_catalogue, read_catalogue
+from data.tabular import ValidationFailed
+
+
+@click.group("occupations")
+def occupations_group() -> None:
+    """职业分类大典（2022）目录：导入与匹配。"""
+
+
+@occupations_group.command("import")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def import_cmd(file: Path | None) -> None:
+    """Load FILE (CSV or XLSX with the book's columns; default: the shipped catalogue)."""
+    path = file or SHIPPED_CATALOGUE
+    try:
+        frame = read_catalogue(path)
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    inserted, updated = import_catalogue(make_engine(get_settings().resolved_database_url), frame)
+    click.echo(f"{path}: {frame.height} 个职业，新增 {inserted}，更新 {updated}")
+
+
+try:  # the matcher command lives with the embeddings work (issue 3)
+    occupations_group.add_command(importlib.import_module("api.commands.occupations_match").match_command)
+except ModuleNotFoundError as exc:
+    if exc.name != "api.commands.occupations_match":
+        raise
+
+COMMANDS: list[click.Command] = [occupations_group]
