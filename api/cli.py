@@ -7,7 +7,7 @@ import importlib
 
 import click
 
-AREAS = ("db", "data", "occupations", "model", "index", "policy", "risk", "recommend", "serve")
+AREAS = ("db", "load", "data", "occupations", "model", "index", "policy", "risk", "recommend", "serve", "demo")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,4 +1,4 @@
-"""``skillbridge db``: schema migrations."""
+"""``skillbridge db``: schema migrations and reference data."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import click
 
 from api.settings import get_settings
 from data.db.session import current_revision, downgrade, make_engine, upgrade
+from data.reference import load_reference
 
 
 @click.group("db")
 def db_group() -> None:
-    """数据库结构迁移 (database schema migrations)."""
+    """数据库结构迁移与基础数据 (database schema and reference data)."""
 
 
 @db_group.command("upgrade")
@@ -19,7 +20,7 @@ def upgrade_cmd(revision: str) -> None:
     """Migrate the database up to REVISION."""
     engine = make_engine(get_settings().resolved_database_url)
     upgrade(engine, revision)
-    click.echo(f"database at revision {current_revision(engine)}")
+    click.echo(f"数据库版本: {current_revision(engine)}")
 
 
 @db_group.command("downgrade")
@@ -28,7 +29,16 @@ def downgrade_cmd(revision: str) -> None:
     """Migrate the database down to REVISION (base = empty)."""
     engine = make_engine(get_settings().resolved_database_url)
     downgrade(engine, revision)
-    click.echo(f"database at revision {current_revision(engine)}")
+    click.echo(f"数据库版本: {current_revision(engine)}")
+
+
+@db_group.command("init")
+def init_cmd() -> None:
+    """Migrate to the newest schema and load the shipped regions and occupation catalogue."""
+    engine = make_engine(get_settings().resolved_database_url)
+    upgrade(engine)
+    regions, occupations = load_reference(engine)
+    click.echo(f"数据库版本: {current_revision(engine)}；新增行政区划 {regions} 个，职业 {occupations} 个")
 
 
 COMMANDS: list[click.Command] = [db_group]

@@ -1,0 +1,1 @@
+"""HTTP routers: validate → call a service → map to a schema."""

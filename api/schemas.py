@@ -1,0 +1,111 @@
+"""Response schemas at the HTTP edge (separate from storage models). Personal data appears only
+in masked form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    revision: str | None
+
+
+class RegionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    adcode: str
+    name: str
+    level: str
+    city_name: str | None
+    lat: float
+    lon: float
+
+
+class InstitutionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    name: str
+    kind: str
+    adcode: str
+    status: str
+    completion_rate: float | None
+    certification_rate: float | None
+    employment_rate_6m: float | None
+
+
+class ProgrammeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    institution_id: str
+    title: str
+    occupation_code: str
+    level: int
+    training_type: str
+    delivery: str
+    adcode: str
+    start_date: dt.date
+    end_date: dt.date
+    hours: int
+    seats: int
+    seats_left: int
+    fee: int
+    certificate: str | None
+
+
+class OrderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    employer_name: str
+    employer_kind: str
+    occupation_code: str
+    head_count: int
+    adcode: str
+    wage_min: int
+    wage_max: int
+    start_date: dt.date
+    employer_trains: bool
+    flags: list[str]
+    status: str
+
+
+class CertificateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    occupation_code: str
+    level: int
+    year: int
+
+
+class WorkerOut(BaseModel):
+    """A worker as a counselor sees it: 身份证号, phone and name masked."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    id_number_masked: str
+    phone_masked: str | None
+    name_masked: str | None
+    birth_year: int
+    gender: str
+    education: str
+    home_adcode: str
+    skills_text: str
+    work_history: str
+    desired_occupations: list[str]
+    desired_place: str
+    max_commute_km: float
+    expected_wage: int | None
+    entrepreneurship: bool
+    groups: list[str]
+    consent_share: bool
+    certificates: list[CertificateOut]
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    total: int
+    items: list[T]

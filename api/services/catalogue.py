@@ -1,0 +1,67 @@
+"""Queries behind the public catalogue pages (培训项目目录, 机构目录, 用工订单) and worker views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from data.db.models import Institution, Order, Programme, Worker
+
+
+class NotFound(LookupError):
+    """A record that does not exist; the message is user-facing Chinese."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeQuery:
+    city: str | None = None  # 4-digit city or 6-digit county prefix of the adcode
+    occupation_code: str | None = None
+    training_type: str | None = None
+    open_on: dt.date | None = None  # only programmes not started by then with seats left
+    limit: int = 50
+    offset: int = 0
+
+
+def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Programme]]:
+    stmt = select(Programme).join(Institution).where(Institution.status == "active")
+    if q.city:
+        stmt = stmt.where(Programme.adcode.startswith(q.city))
+    if q.occupation_code:
+        stmt = stmt.where(Programme.occupation_code == q.occupation_code)
+    if q.training_type:
+        stmt = stmt.where(Programme.training_type == q.training_type)
+    if q.open_on:
+        stmt = stmt.where(Programme.start_date >= q.open_on, Programme.seats_left > 0)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Programme.start_date, Programme.id).limit(q.limit).offset(q.offset))
+    return total, list(rows)
+
+
+def list_institutions(
+    session: Session, city: str | None, limit: int, offset: int
+) -> tuple[int, list[Institution]]:
+    stmt = select(Institution)
+    if city:
+        stmt = stmt.where(Institution.adcode.startswith(city))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return total, list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
+
+
+def list_orders(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Order]]:
+    stmt = select(Order).where(Order.status == "open")
+    if city:
+        stmt = stmt.where(Order.adcode.startswith(city))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return total, list(session.scalars(stmt.order_by(Order.start_date, Order.id).limit(limit).offset(offset)))
+
+
+def get_worker(session: Session, worker_id: str) -> Worker:
+    worker = session.scalar(
+        select(Worker).where(Worker.id == worker_id).options(selectinload(Worker.certificates))
+    )
+    if worker is None:
+        raise NotFound(f"未找到劳动者 {worker_id}")
+    return worker
