@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
+from data.db.bulk import bulk_insert
 from data.db.models import (
     Base,
     Certificate,
@@ -128,7 +129,7 @@ def _store(
         if r["id"] in existing and any(existing[r["id"]][c] != r[c] for c in columns)
     ]
     for start in range(0, len(new), _CHUNK):
-        session.execute(insert(model), new[start : start + _CHUNK])
+        bulk_insert(session, model.__table__, new[start : start + _CHUNK])  # type: ignore[arg-type]
         if progress:
             progress(len(new[start : start + _CHUNK]))
     for start in range(0, len(changed), _CHUNK):
@@ -152,15 +153,13 @@ def _store_worker_children(session: Session, rows: list[dict]) -> None:
             SubsidyClaim.worker_id, SubsidyClaim.occupation_code, SubsidyClaim.level, SubsidyClaim.claim_year
         ).where(SubsidyClaim.worker_id.in_(chunk))
         known_claims.update(tuple(r) for r in session.execute(stmt))
-    for start in range(0, len(certs), _CHUNK):
-        session.execute(insert(Certificate), certs[start : start + _CHUNK])
+    bulk_insert(session, Certificate.__table__, certs)  # type: ignore[arg-type]
     claims = [
         c
         for c in claims
         if (c["worker_id"], c["occupation_code"], c["level"], c["claim_year"]) not in known_claims
     ]
-    for start in range(0, len(claims), _CHUNK):
-        session.execute(insert(SubsidyClaim), claims[start : start + _CHUNK])
+    bulk_insert(session, SubsidyClaim.__table__, claims)  # type: ignore[arg-type]
 
 
 # --- per-kind row builders -------------------------------------------------------------------
