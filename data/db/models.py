@@ -221,7 +221,8 @@ class Enrollment(Base):
 class SubsidyClaim(Base):
     """A subsidy claim. The no-duplicate rule of clause 十 lives in the partial unique index:
     one non-rejected claim per worker, occupation, level and calendar year, for the kinds that
-    count as training subsidy (training, certification and skill-upgrade subsidies)."""
+    count as training subsidy (training, certification and skill-upgrade subsidies). A second
+    index allows one non-rejected claim of each kind per enrollment (migration 0002)."""
 
     __tablename__ = "subsidy_claims"
     __table_args__ = (
@@ -234,6 +235,16 @@ class SubsidyClaim(Base):
             unique=True,
             postgresql_where=text("counts_as_training AND status <> '驳回'"),
             sqlite_where=text("counts_as_training AND status <> '驳回'"),
+        ),
+        # One live claim of each kind per enrollment (e.g. one living allowance per course);
+        # rows without an enrollment are not constrained (NULLs are distinct).
+        Index(
+            "uq_claim_once_per_enrollment",
+            "enrollment_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status <> '驳回'"),
+            sqlite_where=text("status <> '驳回'"),
         ),
     )
 
