@@ -250,7 +250,9 @@ def _programme_rows(
     rows = []
     for r in typed.iter_rows(named=True):
         inst = institutions.get(r["institution_id"])
-        place = places.get(r["county"]) if r["county"] else (inst and (inst.adcode, inst.lat, inst.lon))
+        place = places.get(r["county"]) if r["county"] else None
+        if place is None and not r["county"] and inst is not None:
+            place = (inst.adcode, inst.lat, inst.lon)
         adcode, lat, lon = _coords(r, place)
         rows.append(
             {

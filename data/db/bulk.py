@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import JSON, Table, insert
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlalchemy.orm import Session
 
 CHUNK = 20_000
@@ -22,13 +23,11 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict]) -> None:
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         # COPY bypasses SQLAlchemy's Python-side defaults (timestamps, flags): apply them here.
-        defaults = {
-            c.name: (c.default.arg(None) if c.default.is_callable else c.default.arg)  # type: ignore[union-attr]
-            for c in table.columns
-            if c.default is not None
-            and c.default.is_scalar | c.default.is_callable  # type: ignore[union-attr]
-            and c.name not in rows[0]
-        }
+        defaults = {}
+        for c in table.columns:
+            d = c.default
+            if isinstance(d, ScalarElementColumnDefault | CallableColumnDefault) and c.name not in rows[0]:
+                defaults[c.name] = d.arg(None) if isinstance(d, CallableColumnDefault) else d.arg
         if defaults:
             rows = [{**defaults, **row} for row in rows]
         columns = list(rows[0])
