@@ -10,8 +10,8 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import JSON, Table, insert
-from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 CHUNK = 20_000
 
