@@ -7,7 +7,18 @@ import importlib
 
 import click
 
-AREAS = ("db", "load", "data", "occupations", "model", "index", "policy", "risk", "recommend", "serve", "demo")
+AREAS = (
+    "db",
+    "load",
+    "data",
+    "occupations",
+    "model",
+    "policy",
+    "risk",
+    "recommend",
+    "serve",
+    "demo",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

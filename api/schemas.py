@@ -79,6 +79,17 @@ class CertificateOut(BaseModel):
     year: int
 
 
+class WorkerSummary(BaseModel):
+    """One line of a counselor's worker list (masked)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    name_masked: str | None
+    id_number_masked: str
+    home_adcode: str
+    groups: list[str]
+
+
 class WorkerOut(BaseModel):
     """A worker as a counselor sees it: 身份证号, phone and name masked."""
 

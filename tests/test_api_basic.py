@@ -16,7 +16,7 @@ from tests import factories
 
 
 @pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
+def client(engine: Engine, tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     load_reference(engine)
     for kind, frame in (
         ("institutions", factories.institutions()),
@@ -25,7 +25,8 @@ def client(engine: Engine) -> Iterator[TestClient]:
         ("workers", factories.workers()),
     ):
         load_frame(engine, kind, frame, secret_key="s")
-    settings = Settings(database_url=str(engine.url.render_as_string(hide_password=False)), environment="test")
+    url = engine.url.render_as_string(hide_password=False)
+    settings = Settings(database_url=url, environment="test", model="hash", home=tmp_path / "home")
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -53,3 +54,26 @@ def test_worker_view_is_masked(client: TestClient) -> None:
 def test_orders_show_flags(client: TestClient) -> None:
     items = client.get("/api/v1/orders").json()["items"]
     assert items[0]["flags"] == ["性别限制"]
+
+
+def test_occupation_search(client: TestClient) -> None:
+    body = client.get("/api/v1/occupations/search", params={"q": "招聘电焊工，包吃住", "top": 5}).json()
+    assert body["query"] == "招聘电焊工，包吃住"
+    assert len(body["results"]) == 5
+    assert "6-18-02-04" in [r["code"] for r in body["results"]]  # 焊工
+    assert client.get("/api/v1/occupations/search", params={"q": ""}).status_code == 422
+
+
+def test_recommendations_over_http(client: TestClient) -> None:
+    body = client.get("/api/v1/workers/W1/recommendations", params={"today": "2026-12-01"}).json()
+    assert body["worker_id"] == "W1" and body["status"] in {"ok", "no_match"}
+    for p in body["pathways"]:
+        assert p["explanation"] and set(p["contributions"]) <= set(p["features"]) | {"kind_bonus"}
+    again = client.get("/api/v1/workers/W1/recommendations", params={"today": "2026-12-01"}).json()
+    assert again == body  # deterministic
+    assert client.get("/api/v1/workers/NOPE/recommendations").status_code == 404
+    why = client.get("/api/v1/workers/W1/why-not/O1", params={"today": "2026-12-01"})
+    assert why.status_code == 200
+    cands = client.get("/api/v1/orders/O1/candidates", params={"today": "2026-12-01"}).json()
+    assert "W2" not in str(cands)  # W2 did not consent to share
+    assert factories.workers()["id_number"][0] not in str(cands)

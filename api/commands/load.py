@@ -20,7 +20,9 @@ def load_cmd(kind: str, file: Path) -> None:
     refused whole, with every bad row's line and field."""
     settings = get_settings()
     try:
-        report = load_file(make_engine(settings.resolved_database_url), kind, file, secret_key=settings.secret_key)
+        report = load_file(
+            make_engine(settings.resolved_database_url), kind, file, secret_key=settings.secret_key
+        )
     except ValidationFailed as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(report))

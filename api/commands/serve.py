@@ -17,7 +17,9 @@ def serve_cmd(host: str | None, port: int | None) -> None:
     from api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info"
+    )
 
 
 COMMANDS: list[click.Command] = [serve_cmd]

@@ -58,6 +58,14 @@ def list_orders(session: Session, city: str | None, limit: int, offset: int) -> 
     return total, list(session.scalars(stmt.order_by(Order.start_date, Order.id).limit(limit).offset(offset)))
 
 
+def list_workers(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Worker]]:
+    stmt = select(Worker)
+    if city:
+        stmt = stmt.where(Worker.home_adcode.startswith(city))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return total, list(session.scalars(stmt.order_by(Worker.id).limit(limit).offset(offset)))
+
+
 def get_worker(session: Session, worker_id: str) -> Worker:
     worker = session.scalar(
         select(Worker).where(Worker.id == worker_id).options(selectinload(Worker.certificates))

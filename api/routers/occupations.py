@@ -1,0 +1,38 @@
+"""Occupation search: free text → ranked national occupation codes (职业分类大典 2022)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/api/v1/occupations", tags=["occupations"])
+
+
+class OccupationHit(BaseModel):
+    code: str
+    name: str
+    score: float
+
+
+class OccupationSearch(BaseModel):
+    query: str
+    method: str
+    results: list[OccupationHit]
+
+
+@router.get("/search", response_model=OccupationSearch)
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="如“会砌墙、贴瓷砖”或“招聘电焊工”")],
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> OccupationSearch:
+    """把一段自由文本匹配到国家职业分类编码（按相关度排序）。"""
+    recogniser: Any = request.app.state.recommender.occupation_recogniser()
+    found = recogniser.matcher.match([q], top=top, method=recogniser.method)[0]
+    return OccupationSearch(
+        query=q,
+        method=recogniser.method,
+        results=[OccupationHit(code=c, name=n, score=s) for c, n, s in found],
+    )

@@ -1,0 +1,239 @@
+"""Batch recommendation: every worker's top-k pathways, over all cores, written to Parquet.
+
+The same core as one request (:func:`matcher.pathways.recommend`, same inputs → same pathways and
+scores); what differs is only how the work is fed:
+
+- workers are processed in an order chosen by the source (:meth:`WorkerSource.order`), so that
+  neighbours share age, groups and occupations and the subsidy estimates of one chunk are computed
+  once (:class:`matcher.support.PolicySupportMemo`, emptied after every chunk);
+- the dense retrieval of a chunk is one faiss search of all its worker vectors;
+- chunks go to ``processes`` forked worker processes that share the read-only tables, indexes and
+  contexts built before the fork (copy-on-write; ``gc.freeze`` keeps the collector from touching,
+  hence copying, those pages);
+- the parent writes each chunk's rows to one Parquet file (polars frames through a single
+  ``pyarrow`` writer, zstd) in chunk order, with a progress bar.
+
+Rows: ``worker_id``, ``rank`` (1-based), ``kind``, ``programme_id``, ``order_id`` (null when the
+pathway has none), ``score`` (float64, exactly the ranking's score), ``status`` of the worker's
+recommendation ("ok" rows only; workers with no pathway get no row and are counted).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from matcher.pathways import Candidates, MatchContext, WorkerQuery, recommend
+from matcher.support import PolicySupportMemo
+from matcher.tables import OrderTable, ProgrammeTable
+from matcher.types import WorkerProfile
+
+if TYPE_CHECKING:
+    from embeddings.vector_index import FaissIndex
+
+__all__ = ["BATCH_COLUMNS", "BatchStats", "WorkerSource", "run_batch"]
+
+BATCH_COLUMNS: tuple[str, ...] = ("worker_id", "rank", "kind", "programme_id", "order_id", "score")
+
+
+class WorkerSource(Protocol):
+    """The workers of a batch run, addressed by position 0..len-1."""
+
+    def __len__(self) -> int: ...
+
+    def order(self) -> np.ndarray:
+        """(n,) int64 permutation of positions: the processing order (any order gives the same
+        rows per worker; a good one groups workers whose subsidy estimates coincide)."""
+        ...
+
+    def vectors(self, positions: np.ndarray) -> np.ndarray:
+        """(len(positions), d) float32 stored embeddings of those workers."""
+        ...
+
+    def queries(self, positions: np.ndarray, vectors: np.ndarray) -> list[WorkerQuery]:
+        """The workers at ``positions`` as queries (``vectors`` are their embeddings, in order)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStats:
+    workers: int
+    rows: int
+    no_pathway: int
+    seconds: float
+    processes: int
+    out: Path
+
+    @property
+    def workers_per_s(self) -> float:
+        return self.workers / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(slots=True)
+class _Job:
+    source: WorkerSource
+    programmes: ProgrammeTable
+    orders: OrderTable
+    programme_index: FaissIndex
+    order_index: FaissIndex
+    context: Callable[[WorkerProfile], MatchContext]
+    k: int
+    dense_programmes: int
+    dense_orders: int
+    positions: np.ndarray
+
+
+# set in the parent before the pool forks; the children read it (never pickled)
+_JOB: _Job | None = None
+
+
+def _init_child() -> None:
+    # two processes on two cores: a third thread per process (BLAS, OpenMP) only adds switching
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    try:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+    except ImportError:  # pragma: no cover - faiss is a dependency of the indexes
+        pass
+
+
+def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, list[Any]], int, int]:
+    """Rows of the workers ``positions[start:end]``; returns (columns, workers, no-pathway count)."""
+    job = _JOB
+    assert job is not None
+    positions = job.positions[bounds[0] : bounds[1]]
+    vectors = np.ascontiguousarray(job.source.vectors(positions), dtype=np.float32)
+    p_ids, _ = job.programme_index.search(vectors, job.dense_programmes)
+    o_ids, _ = job.order_index.search(vectors, job.dense_orders)
+    queries = job.source.queries(positions, vectors)
+    # one memo per (context, chunk): sorted neighbours share estimates; emptied with the chunk so
+    # that it never grows into the collector's way
+    memos: dict[int, tuple[MatchContext, MatchContext]] = {}
+    cols: dict[str, list[Any]] = {c: [] for c in BATCH_COLUMNS}
+    empty = 0
+    for r, q in enumerate(queries):
+        ctx = job.context(q.worker)
+        entry = memos.get(id(ctx))
+        if entry is None:
+            entry = memos[id(ctx)] = (ctx, dataclasses.replace(ctx, support=PolicySupportMemo(ctx.support)))
+        cands = Candidates(
+            job.programmes.rows_for([x for x in p_ids[r].tolist() if x]),
+            job.orders.rows_for([x for x in o_ids[r].tolist() if x]),
+        )
+        rec = recommend(q, cands, job.programmes, job.orders, entry[1], job.k)
+        if not rec.pathways:
+            empty += 1
+        wid = q.worker.id
+        for rank, p in enumerate(rec.pathways, 1):
+            cols["worker_id"].append(wid)
+            cols["rank"].append(rank)
+            cols["kind"].append(p.kind)
+            cols["programme_id"].append(p.programme_id)
+            cols["order_id"].append(p.order_id)
+            cols["score"].append(p.score)
+    return cols, len(queries), empty
+
+
+def run_batch(
+    source: WorkerSource,
+    programmes: ProgrammeTable,
+    orders: OrderTable,
+    programme_index: FaissIndex,
+    order_index: FaissIndex,
+    context: Callable[[WorkerProfile], MatchContext],
+    out: Path,
+    *,
+    k: int = 10,
+    processes: int = 2,
+    chunk: int = 1000,
+    limit: int | None = None,
+    dense_programmes: int = 100,
+    dense_orders: int = 100,
+    progress: bool = True,
+) -> BatchStats:
+    """Top-``k`` pathways of the first ``limit`` workers of ``source.order()`` (all by default),
+    written to the Parquet file ``out``. ``context(worker)`` must return the same
+    :class:`MatchContext` object for workers that share one (cache it per city)."""
+    import polars as pl
+    import pyarrow.parquet as pq
+    from tqdm import tqdm
+
+    global _JOB
+    positions = np.asarray(source.order(), dtype=np.int64)
+    if limit is not None:
+        positions = positions[:limit]
+    n = len(positions)
+    _JOB = _Job(
+        source,
+        programmes,
+        orders,
+        programme_index,
+        order_index,
+        context,
+        k,
+        dense_programmes,
+        dense_orders,
+        positions,
+    )
+    schema = {
+        "worker_id": pl.String,
+        "rank": pl.Int8,
+        "kind": pl.String,
+        "programme_id": pl.String,
+        "order_id": pl.String,
+        "score": pl.Float64,
+    }
+    bounds = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = empty = 0
+    start = time.perf_counter()
+    pool = None
+    # the tables and indexes are read-only from here on: keep the collector off their pages
+    gc.collect()
+    gc.freeze()
+    try:
+        if processes > 1 and n > chunk:
+            pool = multiprocessing.get_context("fork").Pool(processes, initializer=_init_child)
+            results: Any = pool.imap(_run_chunk, bounds)
+        else:
+            results = map(_run_chunk, bounds)
+        writer = None
+        with tqdm(total=n, unit="人", desc="批量推荐", disable=not progress) as bar:
+            for cols, done, no_path in results:
+                table = pl.DataFrame(cols, schema=schema).to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(out, table.schema, compression="zstd")
+                writer.write_table(table)
+                rows += len(cols["worker_id"])
+                empty += no_path
+                bar.update(done)
+        if writer is None:
+            pl.DataFrame(schema=schema).write_parquet(out)
+        else:
+            writer.close()
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        gc.unfreeze()
+        _JOB = None
+    return BatchStats(n, rows, empty, time.perf_counter() - start, processes if pool else 1, out)
+
+
+def positions_sorted_by(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """A processing order: positions sorted by ``keys`` (last key most significant, as
+    ``np.lexsort``), ties by position."""
+    n = len(keys[0])
+    return np.lexsort((np.arange(n), *keys)).astype(np.int64)

@@ -1,0 +1,189 @@
+"""Storage rows → the core's frozen records (:mod:`matcher.types`) for the recommender.
+
+Bulk loaders issue a fixed number of queries (no per-row lazy loads): programmes with their
+institutions, open orders, workers with certificates and past claims, region names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from data.db.models import Institution, Occupation, Order, Programme, Region, SubsidyClaim, Worker
+from matcher.candidates import MaskedWorker
+from matcher.types import (
+    HeldCertificate,
+    InstitutionInfo,
+    OrderRecord,
+    PastClaim,
+    Place,
+    ProgrammeRecord,
+    WorkerProfile,
+)
+
+__all__ = [
+    "RegionNames",
+    "load_occupation_names",
+    "load_orders",
+    "load_programmes",
+    "load_region_names",
+    "load_workers",
+    "masked_view",
+    "order_record",
+    "programme_record",
+    "worker_record",
+]
+
+#: adcode → (display name, lat, lon)
+RegionNames = dict[str, tuple[str, float, float]]
+
+
+def load_region_names(session: Session) -> RegionNames:
+    out: RegionNames = {}
+    for r in session.scalars(select(Region)):
+        name = r.name if not r.city_name or r.city_name == r.name else f"{r.city_name}{r.name}"
+        out[r.adcode] = (name, r.lat, r.lon)
+    return out
+
+
+def load_occupation_names(session: Session) -> dict[str, str]:
+    return {code: name for code, name in session.execute(select(Occupation.code, Occupation.name))}
+
+
+def _place(adcode: str, lat: float, lon: float, regions: RegionNames) -> Place:
+    return Place(adcode, float(lat), float(lon), regions.get(adcode, ("", 0.0, 0.0))[0])
+
+
+def institution_info(i: Institution) -> InstitutionInfo:
+    return InstitutionInfo(
+        i.id, i.name, i.kind, i.status, i.completion_rate, i.certification_rate, i.employment_rate_6m
+    )
+
+
+def programme_record(p: Programme, inst: InstitutionInfo, regions: RegionNames) -> ProgrammeRecord:
+    return ProgrammeRecord(
+        id=p.id,
+        title=p.title,
+        institution=inst,
+        occupation_code=p.occupation_code,
+        level=p.level,
+        training_type=p.training_type,
+        delivery=p.delivery,
+        place=_place(p.adcode, p.lat, p.lon, regions),
+        start_date=p.start_date,
+        end_date=p.end_date,
+        hours=p.hours,
+        seats=p.seats,
+        seats_left=p.seats_left,
+        fee=p.fee,
+        work_type=p.work_type,
+        certificate=p.certificate,
+        min_age=p.min_age,
+        max_age=p.max_age,
+        min_education=p.min_education,
+        description=p.description or "",
+    )
+
+
+def order_record(o: Order, regions: RegionNames) -> OrderRecord:
+    return OrderRecord(
+        id=o.id,
+        employer_name=o.employer_name,
+        employer_kind=o.employer_kind,
+        occupation_code=o.occupation_code,
+        head_count=o.head_count,
+        place=_place(o.adcode, o.lat, o.lon, regions),
+        wage_min=o.wage_min,
+        wage_max=o.wage_max,
+        start_date=o.start_date,
+        work_type=o.work_type,
+        required_level=o.required_level,
+        requires_certificate=bool(o.requires_certificate),
+        required_skills=o.required_skills or "",
+        min_age=o.min_age,
+        max_age=o.max_age,
+        employer_trains=bool(o.employer_trains),
+        programme_id=o.programme_id,
+        description=o.description or "",
+        flags=tuple(o.flags or ()),
+        priority=o.priority or 0,
+    )
+
+
+def worker_record(w: Worker, regions: RegionNames, claims: Sequence[PastClaim] = ()) -> WorkerProfile:
+    city = None
+    if w.desired_city_adcode and w.desired_city_adcode in regions:
+        name, lat, lon = regions[w.desired_city_adcode]
+        city = Place(w.desired_city_adcode, lat, lon, name)
+    return WorkerProfile(
+        id=w.id,
+        birth_year=w.birth_year,
+        gender=w.gender,
+        education=w.education,
+        home=_place(w.home_adcode, w.home_lat, w.home_lon, regions),
+        skills_text=w.skills_text or "",
+        work_history=w.work_history or "",
+        desired_occupations=tuple(w.desired_occupations or ()),
+        desired_place=w.desired_place or "local",
+        desired_city=city,
+        max_commute_km=float(w.max_commute_km if w.max_commute_km is not None else 30.0),
+        expected_wage=w.expected_wage,
+        entrepreneurship=bool(w.entrepreneurship),
+        groups=frozenset(w.groups or ()),
+        certificates=tuple(HeldCertificate(c.occupation_code, c.level, c.year) for c in w.certificates),
+        past_claims=tuple(claims),
+        consent_share=bool(w.consent_share),
+    )
+
+
+def load_programmes(session: Session, regions: RegionNames) -> list[ProgrammeRecord]:
+    """Every catalogue programme (filters decide what is open), ordered by id."""
+    insts = {i.id: institution_info(i) for i in session.scalars(select(Institution))}
+    rows = session.scalars(select(Programme).order_by(Programme.id))
+    return [programme_record(p, insts[p.institution_id], regions) for p in rows]
+
+
+def load_orders(session: Session, regions: RegionNames) -> list[OrderRecord]:
+    """Open orders, ordered by id."""
+    rows = session.scalars(select(Order).where(Order.status == "open").order_by(Order.id))
+    return [order_record(o, regions) for o in rows]
+
+
+def _claims(session: Session, ids: Iterable[str]) -> dict[str, list[PastClaim]]:
+    out: dict[str, list[PastClaim]] = {}
+    ids = list(ids)
+    if not ids:
+        return out
+    stmt = select(SubsidyClaim).where(
+        SubsidyClaim.worker_id.in_(ids), SubsidyClaim.status != "驳回", SubsidyClaim.counts_as_training
+    )
+    for c in session.scalars(stmt.order_by(SubsidyClaim.id)):
+        out.setdefault(c.worker_id, []).append(PastClaim(c.occupation_code, c.level, c.claim_year, c.kind))
+    return out
+
+
+def load_workers(
+    session: Session, regions: RegionNames, ids: Sequence[str] | None = None, *, with_claims: bool = True
+) -> list[tuple[Worker, WorkerProfile]]:
+    """Workers (all, or those in ``ids``) as (row, record), ordered by id."""
+    stmt = select(Worker).options(selectinload(Worker.certificates)).order_by(Worker.id)
+    if ids is not None:
+        stmt = stmt.where(Worker.id.in_(list(ids)))
+    rows = list(session.scalars(stmt))
+    claims = _claims(session, (w.id for w in rows)) if with_claims else {}
+    return [(w, worker_record(w, regions, claims.get(w.id, ()))) for w in rows]
+
+
+def masked_view(w: Worker, regions: RegionNames, today: dt.date) -> MaskedWorker:
+    """Display fields an employer may see: masked name and phone, age, education, county."""
+    return MaskedWorker(
+        worker_id=w.id,
+        name_masked=w.name_masked,
+        phone_masked=w.phone_masked,
+        age=today.year - w.birth_year,
+        education=w.education,
+        area=regions.get(w.home_adcode, ("", 0.0, 0.0))[0] or None,
+    )

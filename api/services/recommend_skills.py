@@ -1,0 +1,119 @@
+"""Occupations recognised in a worker's own words: skills ("干过6年电焊") and wishes ("想学架子工").
+
+The profile text is split into clauses; a clause with a wish marker yields wish codes, any other
+clause skill codes (a clause that is nothing but "想去学学" turns the clause before it into a
+wish). Each clause is matched against the national classification with
+:class:`embeddings.occupations.OccupationMatcher` — BM25 over names, 工种 and definitions, plus the
+dense signals when a real encoder is given (its occupation vectors cached on disk) — and yields
+its best occupation only when that one clearly beats the runner-up: colloquial text is ambiguous,
+and a wrong skill would offer jobs the worker cannot do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.db.models import Occupation
+from matcher.types import WorkerProfile
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from embeddings.occupations import OccupationMatcher
+    from matcher.protocols import Encoder
+
+__all__ = ["SkillRecogniser", "clear_winner", "profile_text", "split_clauses"]
+
+_CLAUSE = re.compile(r"[，,。；;！!？?\n]+")
+_WISH = re.compile(r"想学|想做|想干|想当|想去|想考|想从事|希望|打算|准备学|有意|愿意学|感兴趣|听说")
+_WISH_ONLY = re.compile(
+    r"(也)?(想|打算|准备|希望)(去|来)?(学|试|考|做|干)?(一?学|学学|试试|看看|一下)?(吧|呢|啊)?"
+)
+
+
+def profile_text(w: WorkerProfile) -> str:
+    """The worker's own words: skills text and work history."""
+    return f"{w.skills_text}。{w.work_history}".strip("。")
+
+
+def split_clauses(text: str) -> list[tuple[str, bool]]:
+    """Clauses of a profile text with a flag for wishes ("想学架子工" → True)."""
+    out: list[tuple[str, bool]] = []
+    for raw in _CLAUSE.split(text):
+        clause = raw.strip()
+        if len(clause) < 2:
+            continue
+        wish = bool(_WISH.search(clause))
+        if wish and _WISH_ONLY.fullmatch(clause) and out:
+            out[-1] = (out[-1][0], True)
+            continue
+        out.append((clause, wish))
+    return out
+
+
+def clear_winner(found: Sequence[tuple[str, str, float]], margin: float) -> str | None:
+    """The best code when it beats the runner-up by the margin (runner-up < margin × best)."""
+    if not found or found[0][2] <= 0:
+        return None
+    if len(found) > 1 and found[1][2] >= margin * found[0][2]:
+        return None
+    return found[0][0]
+
+
+@dataclass
+class SkillRecogniser:
+    matcher: OccupationMatcher
+    method: str
+    margin: float = 0.7
+
+    @classmethod
+    def build(
+        cls, engine: Engine, encoder: Encoder | None, cache_dir: Path, *, margin: float = 0.7
+    ) -> SkillRecogniser:
+        """From the occupation catalogue in the database. With ``encoder`` the matcher is hybrid
+        (BM25 + dense) and the occupation vectors are cached under ``cache_dir``; without it, BM25."""
+        from embeddings.cache import CachedEncoder
+        from embeddings.occupations import OccupationMatcher
+
+        with Session(engine) as session:
+            rows = session.scalars(select(Occupation).order_by(Occupation.code)).all()
+        frame = pl.DataFrame(
+            {
+                "code": [o.code for o in rows],
+                "name": [o.name for o in rows],
+                "definition": [o.definition or "" for o in rows],
+                "tasks": [o.tasks or "" for o in rows],
+                "work_types": [o.work_types or "" for o in rows],
+            }
+        )
+        cached = CachedEncoder(encoder, cache_dir) if encoder is not None else None
+        matcher = OccupationMatcher.build(frame, cached, tokenizer="char", use_work_types=True)
+        if cached is not None:
+            cached.flush()
+        return cls(matcher, "hybrid" if encoder is not None else "bm25", margin)
+
+    def recognise(self, texts: Sequence[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+        """(skill codes, wish codes) for each profile text."""
+        clauses = [split_clauses(t) for t in texts]
+        flat = [c for per in clauses for c, _wish in per]
+        found = self.matcher.match(flat, top=2, method=self.method) if flat else []
+        out = []
+        at = 0
+        for per in clauses:
+            skills: set[str] = set()
+            wishes: set[str] = set()
+            for _clause, wish in per:
+                code = clear_winner(found[at], self.margin)
+                at += 1
+                if code is not None:
+                    (wishes if wish else skills).add(code)
+            out.append((frozenset(skills), frozenset(wishes)))
+        return out

@@ -1,0 +1,153 @@
+"""Plain data (for ``--json`` and the HTTP API) and Chinese text (for the terminal) of
+recommendations, candidate lists and "why not" answers. Personal data stays masked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.candidates import OrderCandidates, WorkerCandidate
+from matcher.pathways import Pathway, Recommendation
+from matcher.whynot import WhyNot
+
+__all__ = [
+    "FEATURE_NAMES",
+    "KIND_NAMES",
+    "candidates_dict",
+    "candidates_text",
+    "pathway_dict",
+    "recommendation_dict",
+    "recommendation_text",
+    "why_not_dict",
+    "why_not_text",
+]
+
+KIND_NAMES = {
+    "job": "直接就业",
+    "train_then_job": "先培训后就业",
+    "train": "技能培训",
+    "start_up": "创业培训",
+}
+FEATURE_NAMES = {
+    "semantic": "技能描述相近",
+    "occupation": "职业对口",
+    "distance": "离家近",
+    "timing": "时间衔接",
+    "wage": "工资",
+    "net_cost": "个人费用",
+    "allowance": "生活费补贴",
+    "institution": "机构质量",
+    "priority": "订单优先",
+    "kind_bonus": "路径类型",
+}
+
+
+def _round(d: Any) -> dict[str, float]:
+    return {k: round(float(v), 4) for k, v in d.items()}
+
+
+def pathway_dict(p: Pathway) -> dict[str, Any]:
+    return {
+        "kind": p.kind,
+        "kind_name": KIND_NAMES[p.kind],
+        "programme_id": p.programme_id,
+        "order_id": p.order_id,
+        "score": round(p.score, 4),
+        "explanation": p.explanation,
+        "reasons": list(p.reasons),
+        "distance_km": p.distance_km,
+        "ready_date": p.ready_date.isoformat(),
+        "training_subsidy": p.training_subsidy,
+        "living_allowance": p.living_allowance,
+        "net_cost": p.net_cost,
+        "payee": p.payee,
+        "policy_reasons": list(p.policy_reasons),
+        "features": _round(p.features),
+        "contributions": _round(p.contributions),
+    }
+
+
+def recommendation_dict(rec: Recommendation) -> dict[str, Any]:
+    return {
+        "worker_id": rec.worker_id,
+        "status": rec.status,
+        "message": rec.message,
+        "pathways": [pathway_dict(p) for p in rec.pathways],
+    }
+
+
+def recommendation_text(rec: Recommendation) -> str:
+    if rec.status != "ok":
+        return f"劳动者 {rec.worker_id}：{rec.message}"
+    lines = [f"劳动者 {rec.worker_id} 的推荐路径（共{len(rec.pathways)}条）："]
+    for n, p in enumerate(rec.pathways, 1):
+        ids = " → ".join(i for i in (p.programme_id, p.order_id) if i)
+        lines.append(f"{n:>2}. 【{KIND_NAMES[p.kind]}】{ids}  得分 {p.score:.2f}")
+        lines.append(f"    {p.explanation}")
+        top = sorted(((v, k) for k, v in p.contributions.items() if k != "kind_bonus"), reverse=True)[:3]
+        lines.append("    主要因素：" + "，".join(f"{FEATURE_NAMES[k]} {v:+.2f}" for v, k in top))
+    return "\n".join(lines)
+
+
+def _candidate_dict(c: WorkerCandidate) -> dict[str, Any]:
+    m = c.masked
+    return {
+        "worker_id": c.worker_id,
+        "kind": c.kind,
+        "score": round(c.score, 4),
+        "programme_id": c.programme_id,
+        "ready_date": c.ready_date.isoformat(),
+        "distance_km": c.distance_km,
+        "explanation": c.explanation,
+        "contributions": _round(c.contributions),
+        "name": m.name_masked if m else None,
+        "phone": m.phone_masked if m else None,
+        "age": m.age if m else None,
+        "education": m.education if m else None,
+        "area": m.area if m else None,
+    }
+
+
+def candidates_dict(res: OrderCandidates) -> dict[str, Any]:
+    return {
+        "order_id": res.order_id,
+        "status": res.status,
+        "message": res.message,
+        "candidates": [_candidate_dict(c) for c in res.candidates],
+    }
+
+
+def candidates_text(res: OrderCandidates) -> str:
+    if res.status != "ok":
+        return f"订单 {res.order_id}：{res.message}"
+    lines = [
+        f"订单 {res.order_id} 的候选人（共{len(res.candidates)}人，仅含同意共享信息者，个人信息已脱敏）："
+    ]
+    for n, c in enumerate(res.candidates, 1):
+        m = c.masked
+        who = (
+            " ".join(str(x) for x in (m.name_masked, m.phone_masked, f"{m.age}岁", m.education, m.area) if x)
+            if m
+            else ""
+        )
+        kind = "可直接上岗" if c.kind == "direct" else f"培训后可上岗（{c.ready_date.isoformat()}）"
+        lines.append(f"{n:>2}. {c.worker_id} {who}  {kind}  得分 {c.score:.2f}")
+        lines.append(f"    {c.explanation}")
+    return "\n".join(lines)
+
+
+def why_not_dict(w: WhyNot) -> dict[str, Any]:
+    return {
+        "item_id": w.item_id,
+        "item_kind": w.item_kind,
+        "passed": w.passed,
+        "exclusions": [{"code": e.code, "text": e.text} for e in w.exclusions],
+        "notes": [{"code": e.code, "text": e.text} for e in w.notes],
+        "pathway_kind": w.pathway_kind,
+        "score_if_passed": round(w.score_if_passed, 4),
+        "contributions": _round(w.contributions),
+        "text": w.text,
+    }
+
+
+def why_not_text(w: WhyNot) -> str:
+    return f"{w.item_id}：{w.text}"

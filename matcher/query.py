@@ -1,0 +1,136 @@
+"""The records the pathway ranking takes and returns: the worker query, retrieved candidates, the
+request context, and the ranked :class:`Pathway` / :class:`Recommendation`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from matcher.scoring import RankingWeights
+from matcher.support import SupportFn, no_support
+from matcher.tables import OrderTable, ProgrammeTable
+from matcher.types import WorkerProfile
+
+__all__ = [
+    "Candidates",
+    "MatchContext",
+    "Pathway",
+    "Recommendation",
+    "WorkerQuery",
+    "known_occupations",
+    "similarities",
+]
+
+_EMPTY_ROWS = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerQuery:
+    """One worker as the ranking sees them.
+
+    ``embedding``: (d,) float32, L2-normalised, or None. ``skill_occupations``: occupation codes the
+    occupation matcher recognised in what the skills text and work history say the worker *did*;
+    they count as evidence of skill. ``interest_occupations``: codes recognised in wishes
+    ("想学电焊"); they count like desired occupations, never as skill.
+    """
+
+    worker: WorkerProfile
+    embedding: np.ndarray | None = None
+    skill_occupations: frozenset[str] = frozenset()
+    interest_occupations: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Rows retrieved for a worker (dense + lexical + occupation codes, fused outside the core).
+
+    ``*_rows``: (m,) int64 row numbers into the tables. ``*_sim``: optional (m,) cosine
+    similarities, used only when the table carries no embeddings.
+    """
+
+    programme_rows: np.ndarray = field(default_factory=lambda: _EMPTY_ROWS)
+    order_rows: np.ndarray = field(default_factory=lambda: _EMPTY_ROWS)
+    programme_sim: np.ndarray | None = None
+    order_sim: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchContext:
+    today: dt.date
+    weights: RankingWeights = field(default_factory=RankingWeights)
+    support: SupportFn = no_support
+    #: occupation code → name, for explanations
+    occupation_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: whether the policy can grant this worker any living allowance (e.g. the worker belongs to
+    #: a group some city policy names). Only tightens the search bound: a wrong ``True`` costs
+    #: time, a wrong ``False`` would be a bug, so the default is always ``True``.
+    allowance_possible: Callable[[WorkerProfile], bool] = field(default=lambda _w: True)
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    """One ranked pathway. ``contributions`` sum to ``score``; ``features`` are the raw values."""
+
+    kind: str
+    programme_id: str | None
+    order_id: str | None
+    score: float
+    contributions: Mapping[str, float]
+    features: Mapping[str, float]
+    reasons: tuple[str, ...]
+    explanation: str
+    distance_km: float
+    #: the day the worker can start work (job) or has finished training
+    ready_date: dt.date
+    training_subsidy: int = 0
+    living_allowance: int = 0
+    net_cost: int = 0
+    payee: str | None = None
+    policy_reasons: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.programme_id or ''}:{self.order_id or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """``status``: "ok", "needs_profile" (no score: ask for skills and wishes) or "no_match"."""
+
+    worker_id: str
+    status: str
+    message: str
+    pathways: tuple[Pathway, ...] = ()
+
+
+def known_occupations(query: WorkerQuery) -> frozenset[str]:
+    """Desired occupations, certificate occupations and recognised skill occupations."""
+    w = query.worker
+    return (
+        frozenset(w.desired_occupations)
+        | {c.occupation_code for c in w.certificates}
+        | query.skill_occupations
+    )
+
+
+def similarities(
+    query: WorkerQuery,
+    table: ProgrammeTable | OrderTable,
+    rows: np.ndarray,
+    provided_rows: np.ndarray,
+    provided_sim: np.ndarray | None,
+) -> np.ndarray:
+    """Cosine similarity of the worker to each row, (m,) float64: from stored embeddings when both
+    sides have them, else from the similarities retrieval provided (0 for rows it did not score)."""
+    if table.embeddings is not None and query.embedding is not None:
+        return (table.embeddings[rows] @ np.asarray(query.embedding, dtype=np.float32)).astype(np.float64)
+    if provided_sim is None or len(rows) == 0:
+        return np.zeros(len(rows), dtype=np.float64)
+    lookup = dict(
+        zip(provided_rows.tolist(), np.asarray(provided_sim, dtype=np.float64).tolist(), strict=True)
+    )
+    return np.asarray([lookup.get(r, 0.0) for r in rows.tolist()], dtype=np.float64)
