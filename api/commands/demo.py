@@ -94,7 +94,7 @@ def demo_cmd(n_workers: int, seed: int, serve: bool) -> None:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise click.ClickException(f"服务未能在 {base} 启动（端口被占用？可设置 SKILLBRIDGE_PORT）")
         time.sleep(0.2)
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with httpx.Client(base_url=base, timeout=600) as client:
         health = client.get("/healthz")
         click.echo(f"GET {base}/healthz → {health.status_code} {health.json()}")
         _print_pathways(_pick_worker(client))

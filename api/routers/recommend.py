@@ -26,6 +26,8 @@ def on_startup(app: FastAPI) -> None:
     settings = app.state.settings
     encoder = load_encoder(settings.model, settings.model_cache_dir)
     app.state.recommender = Recommender.build(app.state.engine, encoder, settings.index_dir)
+    # Warm the occupation matcher now (it embeds the catalogue once) so no request pays for it.
+    app.state.recommender.occupation_recogniser()
     app.state.recommender_lock = threading.Lock()
     # the catalogue tables and indexes just built live as long as the app: moving them out of the
     # collector's generations keeps full collections (tens of ms over ~10^5 records each) out of
