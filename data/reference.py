@@ -7,27 +7,14 @@ from sqlalchemy import Engine, insert, select
 from data.db.models import Region
 from data.db.session import transaction
 from data.occupations import import_catalogue, shipped_catalogue
-from data.regions import shanxi_regions
+from data.regions import regions_frame
 
 
 def load_regions(engine: Engine) -> int:
     """Insert the Shanxi regions that are not stored yet. Returns how many were added."""
     with transaction(engine) as session:
         known = set(session.scalars(select(Region.adcode)))
-        rows = [
-            {
-                "adcode": r.adcode,
-                "name": r.name,
-                "level": r.level,
-                "parent_adcode": r.parent_adcode,
-                "city_name": r.city_name,
-                "lat": r.lat,
-                "lon": r.lon,
-                "former_names": "|".join(r.former_names) or None,
-            }
-            for r in shanxi_regions()
-            if r.adcode not in known
-        ]
+        rows = [r for r in regions_frame().to_dicts() if r["adcode"] not in known]
         if rows:
             session.execute(insert(Region), rows)
     return len(rows)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.services import recommend_records
 from data.db.models import Certificate, Enrollment, Institution, Order, Programme, SubsidyClaim, Worker
 from matcher.policy_model import TRAINING_CLAIM_KINDS, city_code_of
-from matcher.types import InstitutionInfo, PastClaim, Place, ProgrammeRecord, WorkerProfile
+from matcher.types import PastClaim, Place, ProgrammeRecord, WorkerProfile
 
 
 class ClaimInputError(ValueError):
@@ -23,36 +24,8 @@ class ClaimInputError(ValueError):
 
 
 def programme_record(programme: Programme, institution: Institution) -> ProgrammeRecord:
-    """The core record of a stored programme."""
-    return ProgrammeRecord(
-        id=programme.id,
-        title=programme.title,
-        institution=InstitutionInfo(
-            id=institution.id,
-            name=institution.name,
-            kind=institution.kind,
-            status=institution.status,
-            completion_rate=institution.completion_rate,
-            certification_rate=institution.certification_rate,
-            employment_rate_6m=institution.employment_rate_6m,
-        ),
-        occupation_code=programme.occupation_code,
-        level=programme.level,
-        training_type=programme.training_type,
-        delivery=programme.delivery,
-        place=Place(programme.adcode, programme.lat, programme.lon),
-        start_date=programme.start_date,
-        end_date=programme.end_date,
-        hours=programme.hours,
-        seats=programme.seats,
-        seats_left=programme.seats_left,
-        fee=programme.fee,
-        work_type=programme.work_type,
-        certificate=programme.certificate,
-        min_age=programme.min_age,
-        max_age=programme.max_age,
-        min_education=programme.min_education,
-    )
+    """The core record of a stored programme (the same mapping the recommender uses)."""
+    return recommend_records.programme_record(programme, recommend_records.institution_info(institution), {})
 
 
 def worker_profile(
