@@ -16,6 +16,7 @@ AREAS = (
     "policy",
     "risk",
     "recommend",
+    "batch",
     "serve",
     "demo",
 )

@@ -327,8 +327,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     report["build_records_s"] = time.perf_counter() - t0
     print(f"records built in {report['build_records_s']:.0f} s", flush=True)
     t0 = time.perf_counter()
-    p_index = FaissIndex.build(list(syn.programmes.ids), syn.programmes.embeddings, model="bench")
-    o_index = FaissIndex.build(list(syn.orders.ids), syn.orders.embeddings, model="bench")
+    p_emb, o_emb = syn.programmes.embeddings, syn.orders.embeddings
+    assert p_emb is not None and o_emb is not None  # build() always stores them
+    p_index = FaissIndex.build(list(syn.programmes.ids), p_emb, model="bench")
+    o_index = FaissIndex.build(list(syn.orders.ids), o_emb, model="bench")
     # 256 lists: faiss trains k-means on 256 points per list, so training stays at ~65k vectors
     # (the default 4·√n = 4,000 lists would train on all 1M: most of an hour on two busy cores)
     w_index = FaissIndex.build(
@@ -350,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     def one_worker(i: int) -> int:
         q = syn.query(i)
+        assert q.embedding is not None
         p_ids, _ = p_index.search(q.embedding[None, :], 100)
         o_ids, _ = o_index.search(q.embedding[None, :], 100)
         cands = Candidates(
@@ -385,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     def one_order(j: int) -> int:
         order = syn.orders.records[j]
-        vec = syn.orders.embeddings[j]
+        vec = o_emb[j]
         ids, _ = w_index.search(vec[None, :], 300)
         dense = [int(x[1:]) for x in ids[0] if x]
         same = by_occ[occ_index[order.occupation_code]]

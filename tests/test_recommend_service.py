@@ -189,3 +189,35 @@ def test_embeddings_are_stored_and_only_changes_are_encoded(world: Path, tmp_pat
     assert enc2.count == before + 1
     assert rec2.orders.records[0].required_skills == "会电焊"
     engine.dispose()
+
+
+def test_batch_gives_each_worker_what_a_request_gives(world: Path, tmp_path: Path) -> None:
+    """The batch run (two forked processes, chunks, Parquet) writes for every worker exactly the
+    pathways and scores of a single request, in rank order."""
+    import polars as pl
+
+    from api.services.recommend_batch import recommend_all
+
+    today = dt.date.fromisoformat(TODAY)
+    engine = make_engine(f"sqlite:///{world / 'skillbridge.db'}")
+    try:
+        rec = Recommender.build(engine, HashEncoder(), tmp_path / "batch-indexes")
+        out = tmp_path / "batch.parquet"
+        stats = recommend_all(rec, out, today=today, processes=2, chunk=40, progress=False)
+        frame = pl.read_parquet(out)
+        assert stats.workers == 300 and stats.rows == frame.height
+        got: dict[str, list[tuple[object, ...]]] = {}
+        for row in frame.iter_rows(named=True):
+            got.setdefault(row["worker_id"], []).append(
+                (row["rank"], row["kind"], row["programme_id"], row["order_id"], row["score"])
+            )
+        for n in range(1, 301):
+            wid = f"W{n:07d}"
+            want = [
+                (r, p.kind, p.programme_id, p.order_id, p.score)
+                for r, p in enumerate(rec.recommend_worker(wid, today=today).pathways, 1)
+            ]
+            assert got.get(wid, []) == want, wid
+        assert stats.no_pathway == 300 - len(got)
+    finally:
+        engine.dispose()

@@ -21,6 +21,7 @@ recommendation ("ok" rows only; workers with no pathway get no row and are count
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gc
 import multiprocessing
 import time
@@ -32,14 +33,29 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from matcher.pathways import Candidates, MatchContext, WorkerQuery, recommend
+from matcher.policy import city_code_of
 from matcher.support import PolicySupportMemo
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import WorkerProfile
 
 if TYPE_CHECKING:
+    from api.services.recommend import Recommender
     from embeddings.vector_index import FaissIndex
 
-__all__ = ["BATCH_COLUMNS", "BatchStats", "WorkerSource", "run_batch"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "BatchStats",
+    "Retriever",
+    "ServiceWorkers",
+    "WorkerSource",
+    "positions_sorted_by",
+    "recommend_all",
+    "run_batch",
+]
+
+#: (vectors (n, d) float32, the n queries) -> n candidate sets; replaces the default retrieval
+#: (dense neighbours only) when a product adds more sources, e.g. BM25 over the profile texts
+Retriever = Callable[[np.ndarray, Sequence[WorkerQuery]], Sequence[Candidates]]
 
 BATCH_COLUMNS: tuple[str, ...] = ("worker_id", "rank", "kind", "programme_id", "order_id", "score")
 
@@ -89,23 +105,36 @@ class _Job:
     dense_programmes: int
     dense_orders: int
     positions: np.ndarray
+    retrieve: Retriever | None
 
 
 # set in the parent before the pool forks; the children read it (never pickled)
 _JOB: _Job | None = None
 
 
-def _init_child() -> None:
-    # two processes on two cores: a third thread per process (BLAS, OpenMP) only adds switching
+def _single_threaded() -> Callable[[], None]:
+    """Limit BLAS and OpenMP (faiss) to one thread; returns a function that restores them.
+
+    One process per core: a second thread per process only adds switching and spinning."""
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(1)
+    limits = threadpool_limits(1)
     try:
         import faiss
-
-        faiss.omp_set_num_threads(1)
     except ImportError:  # pragma: no cover - faiss is a dependency of the indexes
-        pass
+        return limits.restore_original_limits
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+
+    def restore() -> None:
+        limits.restore_original_limits()
+        faiss.omp_set_num_threads(before)
+
+    return restore
+
+
+def _init_child() -> None:
+    _single_threaded()
 
 
 def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, list[Any]], int, int]:
@@ -114,9 +143,19 @@ def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, list[Any]], int, int]
     assert job is not None
     positions = job.positions[bounds[0] : bounds[1]]
     vectors = np.ascontiguousarray(job.source.vectors(positions), dtype=np.float32)
-    p_ids, _ = job.programme_index.search(vectors, job.dense_programmes)
-    o_ids, _ = job.order_index.search(vectors, job.dense_orders)
     queries = job.source.queries(positions, vectors)
+    if job.retrieve is not None:
+        candidates = list(job.retrieve(vectors, queries))
+    else:
+        p_ids, _ = job.programme_index.search(vectors, job.dense_programmes)
+        o_ids, _ = job.order_index.search(vectors, job.dense_orders)
+        candidates = [
+            Candidates(
+                job.programmes.rows_for([x for x in p_ids[r].tolist() if x]),
+                job.orders.rows_for([x for x in o_ids[r].tolist() if x]),
+            )
+            for r in range(len(queries))
+        ]
     # one memo per (context, chunk): sorted neighbours share estimates; emptied with the chunk so
     # that it never grows into the collector's way
     memos: dict[int, tuple[MatchContext, MatchContext]] = {}
@@ -127,11 +166,7 @@ def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, list[Any]], int, int]
         entry = memos.get(id(ctx))
         if entry is None:
             entry = memos[id(ctx)] = (ctx, dataclasses.replace(ctx, support=PolicySupportMemo(ctx.support)))
-        cands = Candidates(
-            job.programmes.rows_for([x for x in p_ids[r].tolist() if x]),
-            job.orders.rows_for([x for x in o_ids[r].tolist() if x]),
-        )
-        rec = recommend(q, cands, job.programmes, job.orders, entry[1], job.k)
+        rec = recommend(q, candidates[r], job.programmes, job.orders, entry[1], job.k)
         if not rec.pathways:
             empty += 1
         wid = q.worker.id
@@ -160,11 +195,14 @@ def run_batch(
     limit: int | None = None,
     dense_programmes: int = 100,
     dense_orders: int = 100,
+    retrieve: Retriever | None = None,
     progress: bool = True,
 ) -> BatchStats:
     """Top-``k`` pathways of the first ``limit`` workers of ``source.order()`` (all by default),
     written to the Parquet file ``out``. ``context(worker)`` must return the same
-    :class:`MatchContext` object for workers that share one (cache it per city)."""
+    :class:`MatchContext` object for workers that share one (cache it per city). Candidates come
+    from ``retrieve`` when given, else from the ``dense_programmes`` / ``dense_orders`` nearest
+    neighbours of each worker's vector in the two indexes (one batched search per chunk)."""
     import polars as pl
     import pyarrow.parquet as pq
     from tqdm import tqdm
@@ -185,6 +223,7 @@ def run_batch(
         dense_programmes,
         dense_orders,
         positions,
+        retrieve,
     )
     schema = {
         "worker_id": pl.String,
@@ -200,7 +239,9 @@ def run_batch(
     rows = empty = 0
     start = time.perf_counter()
     pool = None
+    restore: Callable[[], None] | None = None
     # the tables and indexes are read-only from here on: keep the collector off their pages
+    frozen_before = gc.get_freeze_count() > 0
     gc.collect()
     gc.freeze()
     try:
@@ -208,6 +249,7 @@ def run_batch(
             pool = multiprocessing.get_context("fork").Pool(processes, initializer=_init_child)
             results: Any = pool.imap(_run_chunk, bounds)
         else:
+            restore = _single_threaded()
             results = map(_run_chunk, bounds)
         writer = None
         with tqdm(total=n, unit="人", desc="批量推荐", disable=not progress) as bar:
@@ -227,7 +269,10 @@ def run_batch(
         if pool is not None:
             pool.close()
             pool.join()
-        gc.unfreeze()
+        if restore is not None:
+            restore()
+        if not frozen_before:  # leave a caller's own freeze (a service's tables) in place
+            gc.unfreeze()
         _JOB = None
     return BatchStats(n, rows, empty, time.perf_counter() - start, processes if pool else 1, out)
 
@@ -237,3 +282,113 @@ def positions_sorted_by(keys: Sequence[np.ndarray]) -> np.ndarray:
     ``np.lexsort``), ties by position."""
     n = len(keys[0])
     return np.lexsort((np.arange(n), *keys)).astype(np.int64)
+
+
+class ServiceWorkers:
+    """Every stored worker of a :class:`~api.services.recommend.Recommender`, as a batch source.
+
+    Loads the workers once, brings their stored embeddings and recognised occupations up to date
+    (encoding only new or changed profiles) and orders them by desired occupation, group and birth
+    year (see :meth:`WorkerSource.order`).
+    """
+
+    def __init__(self, recommender: Recommender) -> None:
+        from sqlalchemy.orm import Session
+
+        from api.services.recommend_records import load_workers
+
+        with Session(recommender.engine) as session:
+            self.workers = [r for _, r in load_workers(session, recommender.regions)]
+        self.recommender = recommender
+        self.ids = [w.id for w in self.workers]
+        if self.workers:
+            recommender.worker_embeddings(self.workers)  # encodes new or edited profiles, once
+        self.codes = recommender.skills_of(self.workers)
+
+    def __len__(self) -> int:
+        return len(self.workers)
+
+    def order(self) -> np.ndarray:
+        def key(j: int) -> tuple[object, ...]:
+            w = self.workers[j]
+            return (w.desired_occupations, sorted(w.groups), w.birth_year, w.id)
+
+        return np.asarray(sorted(range(len(self.workers)), key=key), dtype=np.int64)
+
+    def vectors(self, positions: np.ndarray) -> np.ndarray:
+        return self.recommender.worker_vectors.vectors([self.ids[j] for j in positions.tolist()])
+
+    def queries(self, positions: np.ndarray, vectors: np.ndarray) -> list[WorkerQuery]:
+        out = []
+        for r, j in enumerate(positions.tolist()):
+            skills, wishes = self.codes[j]
+            out.append(WorkerQuery(self.workers[j], vectors[r], skills, wishes))
+        return out
+
+    def retrieve(self, vectors: np.ndarray, queries: Sequence[WorkerQuery]) -> list[Candidates]:
+        """Exactly :meth:`Recommender.retrieve` (dense neighbours, then BM25 hits of the profile
+        text) for many workers, with one search per index."""
+        from embeddings.texts import worker_text
+
+        rec = self.recommender
+        s = rec.sizes
+        texts = [worker_text(q.worker, rec.occupation_names) for q in queries]
+        dp = rec.programme_vectors.index.search(vectors, s.dense_programmes)[0].tolist()
+        do = rec.order_vectors.index.search(vectors, s.dense_orders)[0].tolist()
+        lex = [j for j, t in enumerate(texts) if t]
+        bp: dict[int, list[str]] = {}
+        bo: dict[int, list[str]] = {}
+        if lex:
+            found_p = rec.programme_bm25.search([texts[j] for j in lex], s.bm25_programmes)[0].tolist()
+            found_o = rec.order_bm25.search([texts[j] for j in lex], s.bm25_orders)[0].tolist()
+            bp, bo = dict(zip(lex, found_p, strict=True)), dict(zip(lex, found_o, strict=True))
+        return [
+            Candidates(
+                rec.programmes.rows_for([i for i in dp[r] + bp.get(r, []) if i]),
+                rec.orders.rows_for([i for i in do[r] + bo.get(r, []) if i]),
+            )
+            for r in range(len(queries))
+        ]
+
+
+def recommend_all(
+    recommender: Recommender,
+    out: Path,
+    *,
+    today: dt.date,
+    k: int = 10,
+    processes: int = 2,
+    chunk: int = 1000,
+    limit: int | None = None,
+    progress: bool = True,
+) -> BatchStats:
+    """Every stored worker's top-``k`` pathways (as :meth:`Recommender.recommend_worker` gives
+    them, with each worker's city weights) to the Parquet file ``out``."""
+    source = ServiceWorkers(recommender)
+    recommender.save()  # keep what was encoded for new or edited profiles
+    contexts: dict[str, MatchContext] = {}
+
+    def context(worker: WorkerProfile) -> MatchContext:
+        city = city_code_of(worker.home.adcode)
+        if city not in contexts:
+            contexts[city] = recommender.context(worker.home.adcode, today)
+        return contexts[city]
+
+    # contexts are built before the fork so the children share them (and their policy books)
+    for w in source.workers:
+        context(w)
+    return run_batch(
+        source,
+        recommender.programmes,
+        recommender.orders,
+        recommender.programme_vectors.index,
+        recommender.order_vectors.index,
+        context,
+        out,
+        k=k,
+        processes=processes,
+        chunk=chunk,
+        limit=limit,
+        retrieve=source.retrieve,
+        progress=progress,
+    )
