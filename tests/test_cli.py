@@ -33,7 +33,9 @@ def test_init_load_and_refuse_bad_file(runner: CliRunner, tmp_path) -> None:  # 
     factories.programmes().write_csv(prog)
     assert runner.invoke(main, ["load", "institutions", str(inst)]).exit_code == 0
     bad = tmp_path / "bad.csv"
-    factories.programmes().with_columns(fee=factories.programmes()["fee"].replace("1500", "免费")).write_csv(bad)
+    factories.programmes().with_columns(fee=factories.programmes()["fee"].replace("1500", "免费")).write_csv(
+        bad
+    )
     result = runner.invoke(main, ["load", "programmes", str(bad)])
     assert result.exit_code == 1
     assert "第2行 [fee]" in result.output and "未导入任何数据" in result.output

@@ -47,7 +47,9 @@ def test_good_world_loads_and_reloading_changes_nothing(db: Engine) -> None:
     counts = [_count(db, m) for m in (Institution, Programme, Order, Worker, Certificate, SubsidyClaim)]
     assert counts == [2, 2, 1, 2, 1, 1]
     _load_world(db)
-    assert [_count(db, m) for m in (Institution, Programme, Order, Worker, Certificate, SubsidyClaim)] == counts
+    assert [
+        _count(db, m) for m in (Institution, Programme, Order, Worker, Certificate, SubsidyClaim)
+    ] == counts
     assert _count(db, ImportBatch) == 8
 
 

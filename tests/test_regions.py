@@ -52,7 +52,9 @@ def test_parse_address(text: str, adcode: str) -> None:
     assert parse_address(text).adcode == adcode
 
 
-@pytest.mark.parametrize(("text", "message"), [("城区", "有歧义"), ("北京市朝阳区", "无法识别"), ("", "为空")])
+@pytest.mark.parametrize(
+    ("text", "message"), [("城区", "有歧义"), ("北京市朝阳区", "无法识别"), ("", "为空")]
+)
 def test_parse_address_refuses_clearly(text: str, message: str) -> None:
     with pytest.raises(AddressError, match=message):
         parse_address(text)

@@ -27,7 +27,7 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict]) -> None:
         for c in table.columns:
             d = c.default
             if isinstance(d, ScalarElementColumnDefault | CallableColumnDefault) and c.name not in rows[0]:
-                defaults[c.name] = d.arg(None) if isinstance(d, CallableColumnDefault) else d.arg
+                defaults[c.name] = d.arg(None) if isinstance(d, CallableColumnDefault) else d.arg  # type: ignore[arg-type]
         if defaults:
             rows = [{**defaults, **row} for row in rows]
         columns = list(rows[0])
