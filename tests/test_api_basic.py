@@ -77,3 +77,8 @@ def test_recommendations_over_http(client: TestClient) -> None:
     cands = client.get("/api/v1/orders/O1/candidates", params={"today": "2026-12-01"}).json()
     assert "W2" not in str(cands)  # W2 did not consent to share
     assert factories.workers()["id_number"][0] not in str(cands)
+
+
+def test_openapi_documents_typed_recommender_responses(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"RecommendationOut", "PathwayOut", "CandidatesOut", "WhyNotOut"} <= set(schemas)

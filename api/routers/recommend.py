@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 
+from api.schemas_recommend import CandidatesOut, RecommendationOut, WhyNotOut
+
 router = APIRouter(prefix="/api/v1", tags=["recommend"])
 
 Today = Annotated[dt.date | None, Query(description="recommend as of this day (default: today)")]
@@ -47,7 +49,7 @@ def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
         raise HTTPException(status_code=404, detail=str(exc)) from None
 
 
-@router.get("/workers/{worker_id}/recommendations")
+@router.get("/workers/{worker_id}/recommendations", response_model=RecommendationOut)
 def worker_recommendations(
     worker_id: str, request: Request, top: Annotated[int, Query(ge=1, le=100)] = 10, today: Today = None
 ) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def worker_recommendations(
     return recommendation_dict(rec)
 
 
-@router.get("/orders/{order_id}/candidates")
+@router.get("/orders/{order_id}/candidates", response_model=CandidatesOut)
 def order_candidates(
     order_id: str, request: Request, top: Annotated[int, Query(ge=1, le=500)] = 50, today: Today = None
 ) -> dict[str, Any]:
@@ -70,7 +72,7 @@ def order_candidates(
     )
 
 
-@router.get("/workers/{worker_id}/why-not/{item_id}")
+@router.get("/workers/{worker_id}/why-not/{item_id}", response_model=WhyNotOut)
 def why_not(worker_id: str, item_id: str, request: Request, today: Today = None) -> dict[str, Any]:
     """某培训项目或订单为何未被推荐：未通过的条件及假如通过时的得分。"""
     from api.services.recommend_views import why_not_dict
