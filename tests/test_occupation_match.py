@@ -10,22 +10,10 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from data.occupations import COLUMNS
 from embeddings.occupations import METHODS, OccupationMatcher, SignalWeights
 from embeddings.texts import occupation_text, query_text, strip_boilerplate
 
-COLUMNS = [
-    "code",
-    "name",
-    "major_code",
-    "major_name",
-    "middle_code",
-    "middle_name",
-    "minor_code",
-    "minor_name",
-    "definition",
-    "tasks",
-    "work_types",
-]
 ROWS = [
     (
         "6-18-02-04",
