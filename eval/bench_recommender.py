@@ -12,8 +12,9 @@ city subsidy policies, then measures:
 2. one order's top-50 candidates: faiss search over all workers + workers of the order's
    occupation + :func:`matcher.candidates.rank_candidates` — p50/p99;
 3. a batch run over ``--batch-workers`` workers (all of them by default) in chunks (batched faiss
-   search, then the core per worker), written to Parquet with a progress bar; throughput and the
-   projected time for 1,000,000 workers.
+   search, then the core per worker), written to Parquet with a progress bar; throughput, the
+   projected time for 1,000,000 workers and the CPU time per worker (all processes), which depends
+   far less than wall time on what else the machine runs.
 
 Results go to ``eval/results/recommender_bench.json`` and are summarised in
 ``eval/results/recommender.md`` by hand from that file.
@@ -26,6 +27,7 @@ import datetime as dt
 import gc
 import json
 import os
+import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -252,10 +254,13 @@ def build(n_programmes: int, n_orders: int, n_workers: int, workdir: Path, seed:
     )
 
 
-def _support_fn():  # type: ignore[no-untyped-def]
-    """The service's subsidy estimate: the city policy in force, or the full fee where none."""
+def _support_fns():  # type: ignore[no-untyped-def]
+    """The service's subsidy functions: the full estimate under the city policy in force (the full
+    fee where none), and the amounts the ranking reads of it
+    (:class:`matcher.policy_amounts.PolicyAmounts`), as ``Recommender.context`` builds them."""
     from data.policy_loader import PolicyNotFound, load_city_policy
     from matcher.policy import city_code_of, estimate_support
+    from matcher.policy_amounts import PolicyAmounts
 
     books: dict[str, Any] = {}
     # loaded up front, as the service does on its first request (``Recommender.allowance_groups``),
@@ -266,12 +271,15 @@ def _support_fn():  # type: ignore[no-untyped-def]
         except PolicyNotFound:
             books[city] = None
 
+    def policy_of(programme):  # type: ignore[no-untyped-def]
+        book = books[city_code_of(programme.place.adcode)]
+        return book.find(programme.start_date) if book is not None else None
+
     def support(worker, programme, order):  # type: ignore[no-untyped-def]
-        city = city_code_of(programme.place.adcode)
-        policy = books[city].find(programme.start_date) if books[city] is not None else None
+        policy = policy_of(programme)
         trains = bool(order is not None and order.employer_trains)
         if policy is None:
-            return Support(0, 0, 0 if trains else programme.fee, "none")
+            return Support(0, 0, 0 if trains else max(programme.fee, 0), "none")
         return estimate_support(
             worker,
             programme,
@@ -280,7 +288,7 @@ def _support_fn():  # type: ignore[no-untyped-def]
             employer_kind=order.employer_kind if order else "企业",
         )
 
-    return support
+    return support, PolicyAmounts(policy_of)
 
 
 def _allowance_groups() -> frozenset[str]:
@@ -291,6 +299,11 @@ def _allowance_groups() -> frozenset[str]:
         for version in load_city_policy(city).versions:
             groups |= version.living.groups
     return frozenset(groups)
+
+
+def _cpu_s(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _pct(ms: Sequence[float]) -> dict[str, float]:
@@ -344,7 +357,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     report["build_indexes_s"] = time.perf_counter() - t0
     report["index_kinds"] = {"programmes": p_index.kind, "orders": o_index.kind, "workers": w_index.kind}
     groups = _allowance_groups()
-    ctx = MatchContext(TODAY, support=_support_fn(), allowance_possible=lambda w: bool(w.groups & groups))
+    support, amounts = _support_fns()
+    ctx = MatchContext(
+        TODAY,
+        support=support,
+        allowance_possible=lambda w: bool(w.groups & groups),
+        support_amounts=amounts,
+    )
     # as the service does after building its tables (api.routers.recommend.on_startup)
     gc.collect()
     gc.freeze()
@@ -367,12 +386,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         for i in rng.integers(0, args.workers, 20):  # warm-up
             one_worker(int(i))
         times, sizes = [], []
+        cpu0 = time.process_time()
         for i in rng.integers(0, args.workers, args.queries):
             s = time.perf_counter()
             sizes.append(one_worker(int(i)))
             times.append((time.perf_counter() - s) * 1000)
+        cpu = time.process_time() - cpu0
     report["worker_top10"] = {
         **_pct(times),
+        "cpu_mean_ms": cpu / len(times) * 1000,
         "mean_pathways": float(np.mean(sizes)),
         "target_p99_ms": 20,
         "threads": 1,
@@ -400,12 +422,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     for j in rng.integers(0, args.orders, 5):
         one_order(int(j))
     times, sizes = [], []
+    cpu0 = time.process_time()
     for j in rng.integers(0, args.orders, args.order_queries):
         s = time.perf_counter()
         sizes.append(one_order(int(j)))
         times.append((time.perf_counter() - s) * 1000)
+    cpu = time.process_time() - cpu0
     report["order_top50"] = {
         **_pct(times),
+        "cpu_mean_ms": cpu / len(times) * 1000,
         "mean_candidates": float(np.mean(sizes)),
         "target_p99_ms": 100,
         "load_average": os.getloadavg(),
@@ -424,6 +449,8 @@ def batch(syn: Synthetic, p_index, o_index, ctx: MatchContext, args: argparse.Na
 
     n = args.batch_workers or args.workers
     out = args.workdir / "batch.parquet"
+    # CPU time of this process and of the batch's worker processes (counted once they are joined)
+    own0, kids0 = _cpu_s(resource.RUSAGE_SELF), _cpu_s(resource.RUSAGE_CHILDREN)
     stats = run_batch(
         syn,
         syn.programmes,
@@ -435,9 +462,15 @@ def batch(syn: Synthetic, p_index, o_index, ctx: MatchContext, args: argparse.Na
         processes=args.processes,
         limit=n,
     )
+    own, kids = _cpu_s(resource.RUSAGE_SELF) - own0, _cpu_s(resource.RUSAGE_CHILDREN) - kids0
     return {
         "workers": stats.workers,
         "rows": stats.rows,
+        # all CPU the run took (ranking in the worker processes, writing in this one) per worker;
+        # the throughput two free cores would give is 2000 / this
+        "cpu_ms_per_worker": (own + kids) / stats.workers * 1000,
+        "cpu_s_worker_processes": kids,
+        "cpu_s_parent": own,
         "no_pathway": stats.no_pathway,
         "processes": stats.processes,
         "seconds": stats.seconds,

@@ -31,9 +31,10 @@ from matcher.features import (
     timing_value,
     wage_value,
 )
-from matcher.filters import closes_gap, order_failures_for_workers, programme_failures, qualifies_now
+from matcher.filters import order_failures_for_workers, qualifies_now
 from matcher.pathways import MatchContext, WorkerQuery, known_occupations
 from matcher.profile import is_profile_usable
+from matcher.row_filters import gap_closing_programmes, programme_passes
 from matcher.scoring import contributions
 from matcher.tables import ProgrammeTable
 from matcher.types import SHORT_LEVEL_NAMES, OrderRecord
@@ -79,15 +80,6 @@ class OrderCandidates:
     candidates: tuple[WorkerCandidate, ...] = ()
 
 
-def _gap_programmes(order: OrderRecord, programmes: ProgrammeTable) -> np.ndarray:
-    rows = set(programmes.by_occupation.get(order.occupation_code, np.zeros(0, np.int64)).tolist())
-    if order.programme_id is not None and order.programme_id in programmes.row_of:
-        rows.add(programmes.row_of[order.programme_id])
-    start = order.start_date.toordinal()
-    keep = [r for r in sorted(rows) if programmes.end[r] < start and closes_gap(programmes.records[r], order)]
-    return np.asarray(keep, dtype=np.int64)
-
-
 def rank_candidates(
     order: OrderRecord,
     workers: Sequence[WorkerQuery],
@@ -122,7 +114,7 @@ def rank_candidates(
     else:
         sims = np.zeros(len(pool))
     bits, dist, home = order_failures_for_workers([q.worker for q in pool], order, ctx.today)
-    gap_rows = _gap_programmes(order, programmes)
+    gap_rows = gap_closing_programmes(programmes, order)
     today = ctx.today.toordinal()
     start = order.start_date.toordinal()
     prio = float(priority_value(order.priority, w.priority_cap))
@@ -150,11 +142,10 @@ def rank_candidates(
             continue
         if len(gap_rows) == 0:
             continue
-        p_bits, p_dist, _ = programme_failures(worker, programmes, gap_rows, ctx.today)
-        ok = p_bits == 0
+        ok, pd, _ = programme_passes(worker, programmes, gap_rows, ctx.today)
         if not ok.any():
             continue
-        rows, pd = gap_rows[ok], p_dist[ok]
+        rows = gap_rows[ok]
         if programmes.embeddings is not None and q.embedding is not None:
             p_sim = programmes.embeddings[rows] @ np.asarray(q.embedding, dtype=np.float32)
             sem = semantic_value((p_sim + sims[i]) / 2.0)
@@ -196,10 +187,14 @@ def rank_candidates(
             )
         else:
             p = programmes.records[r]
-            support = ctx.support(q.worker, p, order)
+            if ctx.support_amounts is not None:
+                net_cost, allowance = ctx.support_amounts(q.worker, p, order)
+            else:
+                support = ctx.support(q.worker, p, order)
+                net_cost, allowance = support.net_cost, support.living_allowance
             row = row.copy()
-            row[_F["net_cost"]] = net_cost_value(support.net_cost, w.cost_scale_yuan)
-            row[_F["allowance"]] = allowance_value(support.living_allowance, w.allowance_scale_yuan)
+            row[_F["net_cost"]] = net_cost_value(net_cost, w.cost_scale_yuan)
+            row[_F["allowance"]] = allowance_value(allowance, w.allowance_scale_yuan)
             score = float(row @ wvec + w.bonus("train_then_job"))
             ready = p.end_date + dt.timedelta(days=1)
             text = (

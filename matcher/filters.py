@@ -35,6 +35,8 @@ __all__ = [
     "ORDER_STARTED",
     "OUT_OF_REACH",
     "Reach",
+    "already_certified",
+    "beyond_reach",
     "closes_gap",
     "gap_closing_rows",
     "decode_order",
@@ -113,7 +115,7 @@ def reach_km(worker: WorkerProfile, lat: np.ndarray, lon: np.ndarray) -> tuple[n
     return home, home
 
 
-def _beyond(worker: WorkerProfile, dist: np.ndarray) -> np.ndarray:
+def beyond_reach(worker: WorkerProfile, dist: np.ndarray) -> np.ndarray:
     if worker.desired_place == "anywhere":
         return np.zeros(dist.shape, dtype=np.bool_)
     return dist > worker.max_commute_km
@@ -178,7 +180,7 @@ def gap_closing_rows(table: ProgrammeTable, rows: np.ndarray, order: OrderRecord
     return same & (table.end[rows] < order.start_date.toordinal())
 
 
-def _already_certified(worker: WorkerProfile, table: ProgrammeTable, rows: np.ndarray) -> np.ndarray:
+def already_certified(worker: WorkerProfile, table: ProgrammeTable, rows: np.ndarray) -> np.ndarray:
     """Rows in an occupation where the worker holds the same or a higher level (专项 only blocks 专项)."""
     out = np.zeros(len(rows), dtype=np.bool_)
     if not worker.certificates:
@@ -221,8 +223,8 @@ def programme_failures(
     dist, home = reach_km(worker, table.lat[rows], table.lon[rows])
     dist = np.where(online, 0.0, dist)
     home = np.where(online, 0.0, home)
-    bits |= np.where(_beyond(worker, dist), OUT_OF_REACH, 0)
-    bits |= np.where(_already_certified(worker, table, rows), ALREADY_CERTIFIED, 0)
+    bits |= np.where(beyond_reach(worker, dist), OUT_OF_REACH, 0)
+    bits |= np.where(already_certified(worker, table, rows), ALREADY_CERTIFIED, 0)
     return bits, dist, home
 
 
@@ -241,7 +243,7 @@ def order_failures(
     bits |= np.where(age > table.max_age[rows], AGE_ABOVE_MAX, 0)
     bits |= np.where(start < today.toordinal(), ORDER_STARTED, 0)
     dist, home = reach_km(worker, table.lat[rows], table.lon[rows])
-    bits |= np.where(_beyond(worker, dist), OUT_OF_REACH, 0)
+    bits |= np.where(beyond_reach(worker, dist), OUT_OF_REACH, 0)
     return bits, dist, home
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from matcher.policy_model import CityPolicy, Decision, Fact, sorted_groups
+from matcher.policy_model import CityPolicy, Decision, Fact, LivingAllowanceRule, sorted_groups
 from matcher.policy_rules import (
     composite_refusal,
     decide_no_duplicate,
@@ -32,6 +32,12 @@ def training_days(programme: ProgrammeRecord, hours_per_day: int) -> int:
     if programme.hours > 0 and hours_per_day > 0:
         return max(0, min(calendar, math.ceil(programme.hours / hours_per_day)))
     return max(0, calendar)
+
+
+def living_allowance_amount(programme: ProgrammeRecord, rule: LivingAllowanceRule) -> int:
+    """Living allowance over the whole programme for an entitled trainee: per training day, capped
+    (before the delivery and group conditions of :func:`decide_living_allowance`)."""
+    return min(training_days(programme, rule.hours_per_day) * rule.per_day, rule.cap)
 
 
 def decide_living_allowance(
@@ -67,7 +73,7 @@ def decide_living_allowance(
     if not training.eligible:
         reason = "本次培训不属于补贴性职业培训，不发放生活费补贴"
         return make_decision(RULE_LIVING, "九", policy, False, reason, facts)
-    amount = min(days * rule.per_day, rule.cap)
+    amount = living_allowance_amount(programme, rule)
     if amount <= 0:
         return make_decision(RULE_LIVING, "九", policy, False, f"{policy.city_name}未设生活费补贴标准", facts)
     reason = f"您属于{join_cn(hit)}，培训期间可享生活费补贴每天{rule.per_day}元，共{days}天，合计{amount}元"

@@ -16,6 +16,7 @@ from matcher.policy_model import (
     CityPolicy,
     Decision,
     Fact,
+    ScopeRule,
     sorted_groups,
 )
 from matcher.types import SHORT_LEVEL_NAMES, PastClaim, ProgrammeRecord, WorkerProfile
@@ -75,6 +76,47 @@ def composite_refusal(refused: Decision, steps: list[Decision]) -> Decision:
     )
 
 
+def scope_failure(worker: WorkerProfile, scope: ScopeRule, age: int) -> str | None:
+    """The first clause 九 scope condition ``worker`` (``age`` when the training starts) fails:
+    ``"age"``, ``"employer_kind"`` or ``"groups"``; ``None`` when in scope. :func:`decide_scope`
+    explains the answer; the ranking's subsidy amounts (:mod:`matcher.policy_amounts`) use it bare."""
+    if not scope.min_age <= age <= scope.max_age:
+        return "age"
+    kind = worker.employer_kind
+    if kind is not None and kind not in scope.employer_kinds:
+        return "employer_kind"
+    if (
+        scope.groups
+        and not (worker.groups & scope.groups)
+        and kind is None
+        and scope.flexible_group not in worker.groups
+    ):
+        return "groups"
+    return None
+
+
+def same_year_claims(
+    past_claims: Iterable[PastClaim], occupation_code: str, level: int, year: int
+) -> list[PastClaim]:
+    """Training-type claims (training, evaluation, skill upgrade) of one occupation and level in
+    ``year``: any of them bars another training subsidy for it (clause 十)."""
+    return [
+        c
+        for c in past_claims
+        if c.kind in TRAINING_CLAIM_KINDS
+        and c.occupation_code == occupation_code
+        and c.level == level
+        and c.year == year
+    ]
+
+
+def direct_payable(policy: CityPolicy, employer_kind: str) -> bool:
+    """Whether the city pays the training subsidy straight to an employer of ``employer_kind``
+    that trains its hire at its own cost (直补企业, clause 九)."""
+    rule = policy.enterprise_direct
+    return rule.enabled and employer_kind in rule.employer_kinds
+
+
 def decide_scope(worker: WorkerProfile, policy: CityPolicy, on_year: int) -> Decision:
     """Clause 九: "农民工参加职业技能培训，符合条件的按规定给予职业培训补贴 … 个体工商户用工、
     民办非企业单位用工以及灵活就业农民工，可按规定纳入职业培训补贴范围。"
@@ -84,7 +126,6 @@ def decide_scope(worker: WorkerProfile, policy: CityPolicy, on_year: int) -> Dec
     scope = policy.scope
     age = on_year - worker.birth_year
     kind = worker.employer_kind
-    flexible = scope.flexible_group in worker.groups
     facts: tuple[tuple[str, Fact], ...] = (
         ("age", age),
         ("min_age", scope.min_age),
@@ -94,21 +135,22 @@ def decide_scope(worker: WorkerProfile, policy: CityPolicy, on_year: int) -> Dec
         ("scope_groups", sorted_groups(scope.groups)),
     )
     city = policy.city_name
-    if not scope.min_age <= age <= scope.max_age:
+    failure = scope_failure(worker, scope, age)
+    if failure == "age":
         reason = (
             f"{city}职业培训补贴对象年龄为{scope.min_age}至{scope.max_age}周岁，"
             f"您参加培训时{age}岁，不在补贴范围内"
         )
         return make_decision(RULE_SCOPE, "九", policy, False, reason, facts)
-    if kind is not None and kind not in scope.employer_kinds:
+    if failure == "employer_kind":
         reason = f"您目前在{kind}就业，不属于{city}职业培训补贴范围"
         return make_decision(RULE_SCOPE, "九", policy, False, reason, facts)
-    if scope.groups and not (worker.groups & scope.groups) and kind is None and not flexible:
+    if failure == "groups":
         reason = f"{city}职业培训补贴面向{join_cn(sorted(scope.groups))}，您的登记信息中没有这些身份"
         return make_decision(RULE_SCOPE, "九", policy, False, reason, facts)
     if kind in ("个体工商户", "民办非企业单位"):
         reason = f"您在{kind}就业，按规定纳入职业培训补贴范围"
-    elif flexible:
+    elif scope.flexible_group in worker.groups:
         reason = "您是灵活就业农民工，按规定纳入职业培训补贴范围"
     else:
         reason = "您属于农民工职业培训补贴对象"
@@ -168,14 +210,7 @@ def decide_no_duplicate(
     ``past_claims`` are the worker's claims that were not rejected. Training, evaluation and
     skill-upgrade claims count; living allowance does not.
     """
-    same = [
-        c
-        for c in past_claims
-        if c.kind in TRAINING_CLAIM_KINDS
-        and c.occupation_code == occupation_code
-        and c.level == level
-        and c.year == year
-    ]
+    same = same_year_claims(past_claims, occupation_code, level, year)
     facts: tuple[tuple[str, Fact], ...] = (
         ("occupation_code", occupation_code),
         ("level", level),
@@ -242,7 +277,7 @@ def decide_enterprise_direct(amount: int, policy: CityPolicy, employer_kind: str
         ("direct_enabled", rule.enabled),
         ("direct_employer_kinds", tuple(sorted(rule.employer_kinds))),
     )
-    if rule.enabled and employer_kind in rule.employer_kinds:
+    if direct_payable(policy, employer_kind):
         reason = (
             f"用人单位吸纳您就业并直接组织培训、承担培训成本，职业培训补贴{amount}元直补企业，"
             "您无需承担培训费用"

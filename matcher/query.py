@@ -11,7 +11,7 @@ from types import MappingProxyType
 import numpy as np
 
 from matcher.scoring import RankingWeights
-from matcher.support import SupportFn, no_support
+from matcher.support import SupportAmountsFn, SupportFn, no_support
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import WorkerProfile
 
@@ -69,6 +69,10 @@ class MatchContext:
     #: a group some city policy names). Only tightens the search bound: a wrong ``True`` costs
     #: time, a wrong ``False`` would be a bug, so the default is always ``True``.
     allowance_possible: Callable[[WorkerProfile], bool] = field(default=lambda _w: True)
+    #: net cost and living allowance as ``support`` would give them, cheaper (the ranking needs
+    #: only these for most programmes it considers; ``support`` then explains the returned ones);
+    #: None: the ranking reads them from ``support``
+    support_amounts: SupportAmountsFn | None = None
 
 
 @dataclass(frozen=True, slots=True)

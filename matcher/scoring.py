@@ -50,6 +50,8 @@ class RankingWeights:
     train_min_semantic: float = 0.2
     train_semantic_top: int = 5
     source: str = "built-in defaults"
+    #: the feature weights as a read-only array, built once (see :attr:`vector`)
+    _vector: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in FEATURES:
@@ -86,18 +88,21 @@ class RankingWeights:
             raise ValueError(
                 f"{self.source}: train_min_semantic must be in [-1, 1], got {self.train_min_semantic}"
             )
+        vector = np.asarray([getattr(self, f) for f in FEATURES], dtype=np.float64)
+        vector.flags.writeable = False
+        object.__setattr__(self, "_vector", vector)
 
     @property
     def vector(self) -> np.ndarray:
-        """Feature weights in :data:`~matcher.features.FEATURES` order, (9,) float64."""
-        return np.asarray([getattr(self, f) for f in FEATURES], dtype=np.float64)
+        """Feature weights in :data:`~matcher.features.FEATURES` order, (9,) float64, read-only."""
+        return self._vector
 
     def bonus(self, kind: str) -> float:
         return self.kind_bonus[kind]
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return tuple(f.name for f in fields(cls) if f.init)
 
 
 def score_matrix(features: np.ndarray, weights: RankingWeights, kind: str) -> np.ndarray:
@@ -108,6 +113,6 @@ def score_matrix(features: np.ndarray, weights: RankingWeights, kind: str) -> np
 def contributions(row: np.ndarray, weights: RankingWeights, kind: str) -> dict[str, float]:
     """Per-feature contributions weight × value for one (9,) feature row, plus ``kind_bonus``.
     Their sum is the pathway's score."""
-    out = {f: float(w * v) for f, w, v in zip(FEATURES, weights.vector, row, strict=True)}
+    out = dict(zip(FEATURES, (weights.vector * row).tolist(), strict=True))
     out["kind_bonus"] = weights.bonus(kind)
     return out

@@ -18,6 +18,7 @@ __all__ = [
     "LIVING_ALLOWANCE_GROUPS",
     "PolicySupportMemo",
     "Support",
+    "SupportAmountsFn",
     "SupportFn",
     "SupportLike",
     "no_support",
@@ -53,6 +54,11 @@ class SupportLike(Protocol):
 #: (worker, programme, the order the training leads to or None) -> support estimate. The order
 #: tells whether the employer trains the hire at its own cost (直补企业) and what kind it is.
 SupportFn = Callable[[WorkerProfile, ProgrammeRecord, OrderRecord | None], SupportLike]
+
+#: The same inputs -> (net cost, living allowance) in yuan: exactly the ``net_cost`` and
+#: ``living_allowance`` of the matching :data:`SupportFn`'s estimate, without building it — all the
+#: ranking reads of an estimate (:class:`matcher.policy_amounts.PolicyAmounts`).
+SupportAmountsFn = Callable[[WorkerProfile, ProgrammeRecord, OrderRecord | None], tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ embeddings, the BM25 indexes and the per-city weights and subsidy policies. A re
    text is new or changed — never the catalogue);
 3. retrieves candidates: dense nearest programmes and orders in the shared vector space, BM25 on
    the profile text, and programmes of the worker's occupations (inside the core);
-4. ranks them with :func:`matcher.pathways.recommend`, pricing each programme with
-   :func:`matcher.policy.estimate_support` under the city policy in force on its start date.
+4. ranks them with :func:`matcher.pathways.recommend`, pricing each programme under the city
+   policy in force on its start date (:class:`matcher.policy_amounts.PolicyAmounts` while ranking,
+   :func:`matcher.policy.estimate_support`, with its reasons, for the pathways returned).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ from data.ranking_config import load_ranking_weights
 from embeddings.texts import order_text, programme_text, worker_text
 from matcher.candidates import OrderCandidates, rank_candidates
 from matcher.pathways import Candidates, MatchContext, Recommendation, WorkerQuery, recommend
-from matcher.policy import CityPolicyBook, city_code_of, estimate_support
+from matcher.policy import CityPolicy, CityPolicyBook, city_code_of, estimate_support
+from matcher.policy_amounts import PolicyAmounts
 from matcher.scoring import RankingWeights
 from matcher.support import Support, SupportLike
 from matcher.tables import OrderTable, ProgrammeTable
@@ -105,6 +107,7 @@ class Recommender:
     _workers_synced: bool = False
     _by_occupation: dict[str, list[str]] = field(default_factory=dict)
     _allowance_groups: frozenset[str] | None = None
+    _amounts: PolicyAmounts | None = None
     #: guards the stored worker embeddings and skill codes, which a request may extend (cold start)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -256,13 +259,17 @@ class Recommender:
                 self._books[city] = None
         return self._books[city]
 
+    def policy_of(self, programme: ProgrammeRecord) -> CityPolicy | None:
+        """The policy of the programme's city in force on its start date, if any."""
+        book = self._book(city_code_of(programme.place.adcode))
+        return book.find(programme.start_date) if book is not None else None
+
     def support(
         self, worker: WorkerProfile, programme: ProgrammeRecord, order: OrderRecord | None
     ) -> SupportLike:
         """Subsidy estimate under the policy of the programme's city in force on its start date."""
         trains = bool(order is not None and order.employer_trains)
-        book = self._book(city_code_of(programme.place.adcode))
-        policy = book.find(programme.start_date) if book is not None else None
+        policy = self.policy_of(programme)
         if policy is None:
             return Support(0, 0, 0 if trains else max(programme.fee, 0), "none", (NO_POLICY_REASON,))
         return estimate_support(
@@ -272,6 +279,14 @@ class Recommender:
             employer_trains=trains,
             employer_kind=order.employer_kind if order is not None else "企业",
         )
+
+    @property
+    def amounts(self) -> PolicyAmounts:
+        """What the ranking reads of :meth:`support`'s estimates (net cost, living allowance), from
+        subsidy terms cached per programme."""
+        if self._amounts is None:
+            self._amounts = PolicyAmounts(self.policy_of)
+        return self._amounts
 
     def allowance_groups(self) -> frozenset[str]:
         """Every group any city policy (any version) grants a living allowance."""
@@ -292,6 +307,7 @@ class Recommender:
             self.support,
             self.occupation_names,
             allowance_possible=lambda w: bool(w.groups & groups),
+            support_amounts=self.amounts,
         )
 
     # -- retrieval ------------------------------------------------------------------------------

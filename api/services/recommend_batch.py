@@ -1,11 +1,14 @@
 """Batch recommendation: every worker's top-k pathways, over all cores, written to Parquet.
 
-The same core as one request (:func:`matcher.pathways.recommend`, same inputs → same pathways and
-scores); what differs is only how the work is fed:
+The same core as one request (:func:`matcher.ranking.rank_pathways`, which
+:func:`matcher.pathways.recommend` explains: same inputs → same pathways and scores); what differs
+is only how the work is fed and that no explanation is written:
 
 - workers are processed in an order chosen by the source (:meth:`WorkerSource.order`), so that
-  neighbours share age, groups and occupations and the subsidy estimates of one chunk are computed
-  once (:class:`matcher.support.PolicySupportMemo`, emptied after every chunk);
+  neighbours share occupations (hence candidate programmes and orders, whose worker-independent
+  parts — gap-closing programmes, subsidy terms — the core caches) and, for a context without
+  ``support_amounts``, subsidy estimates (:class:`matcher.support.PolicySupportMemo`, emptied after
+  every chunk);
 - the dense retrieval of a chunk is one faiss search of all its worker vectors;
 - chunks go to ``processes`` forked worker processes that share the read-only tables, indexes and
   contexts built before the fork (copy-on-write; ``gc.freeze`` keeps the collector from touching,
@@ -32,8 +35,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from matcher.pathways import Candidates, MatchContext, WorkerQuery, recommend
+from matcher.pathways import Candidates, MatchContext, WorkerQuery
 from matcher.policy import city_code_of
+from matcher.ranking import rank_pathways
 from matcher.support import PolicySupportMemo
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import WorkerProfile
@@ -137,6 +141,17 @@ def _init_child() -> None:
     _single_threaded()
 
 
+def _rows_of(row_of: dict[str, int], ids: np.ndarray) -> list[np.ndarray]:
+    """Table rows of a (q, k) object array of search hits, per query: ``rows_for`` of the
+    non-empty ids of each row of ``ids``, in one pass over the chunk."""
+    get = row_of.get
+    hits = ids.ravel().tolist()
+    # an empty id is a slot the search did not fill
+    found = [get(x, -1) for x in hits] if "" not in row_of else [get(x, -1) if x else -1 for x in hits]
+    flat = np.asarray(found, dtype=np.int64).reshape(ids.shape)
+    return [r[r >= 0] for r in flat]
+
+
 def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, list[Any]], int, int]:
     """Rows of the workers ``positions[start:end]``; returns (columns, workers, no-pathway count)."""
     job = _JOB
@@ -149,34 +164,49 @@ def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, list[Any]], int, int]
     else:
         p_ids, _ = job.programme_index.search(vectors, job.dense_programmes)
         o_ids, _ = job.order_index.search(vectors, job.dense_orders)
-        candidates = [
-            Candidates(
-                job.programmes.rows_for([x for x in p_ids[r].tolist() if x]),
-                job.orders.rows_for([x for x in o_ids[r].tolist() if x]),
-            )
-            for r in range(len(queries))
-        ]
-    # one memo per (context, chunk): sorted neighbours share estimates; emptied with the chunk so
-    # that it never grows into the collector's way
+        p_rows = _rows_of(job.programmes.row_of, p_ids)
+        o_rows = _rows_of(job.orders.row_of, o_ids)
+        candidates = [Candidates(p, o) for p, o in zip(p_rows, o_rows, strict=True)]
+    # the rows carry no explanation, so the ranking alone is enough (a request explains the same
+    # ranking); a context without cheap subsidy amounts gets one memo of full estimates per chunk
+    # (sorted neighbours share them), emptied with the chunk so it never grows into the collector's way
     memos: dict[int, tuple[MatchContext, MatchContext]] = {}
-    cols: dict[str, list[Any]] = {c: [] for c in BATCH_COLUMNS}
+    p_ids, o_ids = job.programmes.ids, job.orders.ids
+    worker_ids: list[str] = []
+    ranks: list[int] = []
+    kinds: list[str] = []
+    programme_ids: list[str | None] = []
+    order_ids: list[str | None] = []
+    scores: list[float] = []
     empty = 0
     for r, q in enumerate(queries):
         ctx = job.context(q.worker)
-        entry = memos.get(id(ctx))
-        if entry is None:
-            entry = memos[id(ctx)] = (ctx, dataclasses.replace(ctx, support=PolicySupportMemo(ctx.support)))
-        rec = recommend(q, candidates[r], job.programmes, job.orders, entry[1], job.k)
-        if not rec.pathways:
+        if ctx.support_amounts is None:
+            entry = memos.get(id(ctx))
+            if entry is None:
+                memo = PolicySupportMemo(ctx.support)
+                entry = memos[id(ctx)] = (ctx, dataclasses.replace(ctx, support=memo))
+            ctx = entry[1]
+        ranking = rank_pathways(q, candidates[r], job.programmes, job.orders, ctx, job.k)
+        if not ranking.pathways:
             empty += 1
-        wid = q.worker.id
-        for rank, p in enumerate(rec.pathways, 1):
-            cols["worker_id"].append(wid)
-            cols["rank"].append(rank)
-            cols["kind"].append(p.kind)
-            cols["programme_id"].append(p.programme_id)
-            cols["order_id"].append(p.order_id)
-            cols["score"].append(p.score)
+            continue
+        n = len(ranking.pathways)
+        worker_ids += [q.worker.id] * n
+        ranks += range(1, n + 1)
+        for p in ranking.pathways:
+            kinds.append(p.kind)
+            programme_ids.append(p_ids[p.programme_row] if p.programme_row >= 0 else None)
+            order_ids.append(o_ids[p.order_row] if p.order_row >= 0 else None)
+            scores.append(p.score)
+    cols: dict[str, list[Any]] = {
+        "worker_id": worker_ids,
+        "rank": ranks,
+        "kind": kinds,
+        "programme_id": programme_ids,
+        "order_id": order_ids,
+        "score": scores,
+    }
     return cols, len(queries), empty
 
 
