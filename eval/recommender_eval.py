@@ -388,7 +388,7 @@ def bench_markdown(b: dict[str, Any]) -> list[str]:
         f"{ok(o['p99_ms'], 100)} |",
         "",
         f"Batch: {batch['workers']:,} workers in {batch['seconds']:.0f} s "
-        f"({batch['workers_per_s']:.0f} workers/s, one process) → projected "
+        f"({batch['workers_per_s']:.0f} workers/s, {batch.get('processes', 1)} process(es)) → projected "
         f"{batch['projected_1m_minutes']:.0f} min for 1,000,000 "
         f"(target ≤ 15 min: {ok(batch['projected_1m_minutes'], 15)}).",
         "",
