@@ -221,3 +221,22 @@ def test_batch_gives_each_worker_what_a_request_gives(world: Path, tmp_path: Pat
         assert stats.no_pathway == 300 - len(got)
     finally:
         engine.dispose()
+
+
+def test_top_k_is_the_head_of_the_full_ranking_for_every_worker(world: Path, tmp_path: Path) -> None:
+    """The lazy top-10 (pricing subsidies only while a draft can still reach the top) returns
+    exactly the first 10 of the worker's complete ranking, for every worker of the sample world —
+    also where a train pathway is dropped for a better train→job on the same programme."""
+    today = dt.date.fromisoformat(TODAY)
+    engine = make_engine(f"sqlite:///{world / 'skillbridge.db'}")
+    try:
+        rec = Recommender.build(engine, HashEncoder(), tmp_path / "exact-indexes")
+        for n in range(1, 301):
+            wid = f"W{n:07d}"
+            top = rec.recommend_worker(wid, top=10, today=today).pathways
+            full = rec.recommend_worker(wid, top=10_000, today=today).pathways
+            assert [(p.kind, p.programme_id, p.order_id, p.score) for p in top] == [
+                (p.kind, p.programme_id, p.order_id, p.score) for p in full[:10]
+            ], wid
+    finally:
+        engine.dispose()
