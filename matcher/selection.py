@@ -90,11 +90,11 @@ class _Amounts:
         return (prog, bool(order.employer_trains), order.employer_kind)
 
     def __call__(self, prog: int, order_row: int) -> tuple[int, int]:
-        order = self.orders.records[order_row] if order_row >= 0 else None
-        key = (prog, False, "") if order is None else (prog, bool(order.employer_trains), order.employer_kind)
+        key = self.key(prog, order_row)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        order = self.orders.records[order_row] if order_row >= 0 else None
         programme = self.programmes.records[prog]
         fn = self.ctx.support_amounts
         if fn is not None:

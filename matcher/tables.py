@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -142,8 +143,22 @@ def _check_embeddings(emb: np.ndarray | None, n: int, what: str) -> np.ndarray |
     return emb
 
 
+class _RowLookup:
+    """Row lookups shared by the column tables, which define ``records`` and ``row_of``."""
+
+    records: tuple[Any, ...]
+    row_of: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def rows_for(self, ids: Sequence[str]) -> np.ndarray:
+        """Row numbers of the given ids; unknown ids are dropped. (m,) int64."""
+        return np.asarray([self.row_of[i] for i in ids if i in self.row_of], dtype=np.int64)
+
+
 @dataclass(frozen=True, eq=False)
-class ProgrammeTable:
+class ProgrammeTable(_RowLookup):
     """Programmes as columns. ``embeddings`` is optional (n, d) float32, L2-normalised, row-aligned."""
 
     records: tuple[ProgrammeRecord, ...]
@@ -234,16 +249,9 @@ class ProgrammeTable:
             embeddings=_check_embeddings(embeddings, n, "programme"),
         )
 
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def rows_for(self, ids: Sequence[str]) -> np.ndarray:
-        """Row numbers of the given ids; unknown ids are dropped. (m,) int64."""
-        return np.asarray([self.row_of[i] for i in ids if i in self.row_of], dtype=np.int64)
-
 
 @dataclass(frozen=True, eq=False)
-class OrderTable:
+class OrderTable(_RowLookup):
     """Open orders as columns. ``embeddings`` is optional (n, d) float32, L2-normalised, row-aligned."""
 
     records: tuple[OrderRecord, ...]
@@ -316,10 +324,3 @@ class OrderTable:
             row_of=row_of,
             embeddings=_check_embeddings(embeddings, n, "order"),
         )
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def rows_for(self, ids: Sequence[str]) -> np.ndarray:
-        """Row numbers of the given ids; unknown ids are dropped. (m,) int64."""
-        return np.asarray([self.row_of[i] for i in ids if i in self.row_of], dtype=np.int64)
