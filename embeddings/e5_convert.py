@@ -34,6 +34,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -355,6 +357,23 @@ def _pooling_config(dimension: int) -> dict[str, object]:
         "pooling_mode_lasttoken": False,
         "include_prompt": True,
     }
+
+
+@contextmanager
+def staged_directory(target_dir: Path) -> Iterator[Path]:
+    """Yield an empty temporary sibling of ``target_dir`` to build a derived model in; when the
+    block completes, it replaces ``target_dir`` in one rename (an older directory is removed
+    first). On an error nothing is published and the temporary directory is removed."""
+    target_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
+    try:
+        yield tmp
+        tmp.chmod(0o755)
+        if target_dir.exists():
+            shutil.rmtree(target_dir)
+        os.replace(tmp, target_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _make_readable(root: Path) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from embeddings.e5_convert import MAX_SEQ_LENGTH, PROMPTS, is_built
+from embeddings.e5_convert import MAX_SEQ_LENGTH, PROMPTS, is_built, staged_directory
 
 __all__ = ["OnnxEncoder", "build_e5_onnx"]
 
@@ -49,9 +48,7 @@ def build_e5_onnx(e5_dir: Path, target_dir: Path) -> Path:
         return target_dir
     if not is_built(e5_dir):
         raise FileNotFoundError(f"{e5_dir} is not a built e5 model; run build_e5_model first")
-    target_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
-    try:
+    with staged_directory(target_dir) as tmp:
         fp32 = tmp / "model-fp32.onnx"
         _export(e5_dir, fp32)
         optimised = tmp / "model-opt.onnx"
@@ -61,12 +58,6 @@ def build_e5_onnx(e5_dir: Path, target_dir: Path) -> Path:
             path.unlink()
         shutil.copy(e5_dir / "tokenizer.json", tmp / "tokenizer.json")
         (tmp / ONNX_MARKER).write_text(json.dumps(stamp, indent=2), encoding="utf-8")
-        tmp.chmod(0o755)
-        if target_dir.exists():
-            shutil.rmtree(target_dir)
-        os.replace(tmp, target_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target_dir
 
 

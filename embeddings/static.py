@@ -24,16 +24,14 @@ Directory: ``vectors.npy`` (n, dims) float16, ``rows.npy`` (vocab,) int32 (token
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from embeddings.e5_convert import PROMPTS, is_built
+from embeddings.e5_convert import PROMPTS, is_built, staged_directory
 
 __all__ = ["StaticEncoder", "build_static_model", "kept_piece", "sif_weights"]
 
@@ -84,19 +82,11 @@ def build_static_model(e5_dir: Path, target_dir: Path, *, dims: int = 256, batch
     vectors = pca(raw, dims) * sif_weights(np.asarray([vocab[i][1] for i in ids]))[:, None]
     rows = np.full(len(vocab), -1, dtype=np.int32)
     rows[ids] = np.arange(len(ids), dtype=np.int32)
-    target_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
-    try:
+    with staged_directory(target_dir) as tmp:
         np.save(tmp / "vectors.npy", vectors.astype(np.float16))
         np.save(tmp / "rows.npy", rows)
         shutil.copy(e5_dir / "tokenizer.json", tmp / "tokenizer.json")
         (tmp / MARKER).write_text(json.dumps(stamp, indent=2), encoding="utf-8")
-        tmp.chmod(0o755)
-        if target_dir.exists():
-            shutil.rmtree(target_dir)
-        os.replace(tmp, target_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target_dir
 
 
