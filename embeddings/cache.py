@@ -29,7 +29,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matcher.protocols import Encoder
 
-__all__ = ["CachedEncoder", "cache_key"]
+__all__ = ["CachedEncoder", "cache_key", "store_name"]
 
 FORMAT = 1
 
@@ -37,6 +37,11 @@ FORMAT = 1
 def cache_key(model: str, kind: str, text: str) -> str:
     """Hex sha256 of the three fields, NUL-separated (no text can forge another key's fields)."""
     return hashlib.sha256(f"{model}\x00{kind}\x00{text}".encode()).hexdigest()
+
+
+def store_name(model: str) -> str:
+    """A directory name for a model's cache (a model given as a path has its slashes replaced)."""
+    return model.replace("/", "_").replace("\\", "_") or "_"
 
 
 class CachedEncoder:

@@ -8,7 +8,8 @@
   prompts; inputs past 512 tokens are truncated.
 - ``"e5-small-occ"`` — e5-small with the committed occupation-domain LoRA adapter merged into its
   weights (see :mod:`embeddings.lora` and :mod:`eval.finetune_occupations`); same architecture,
-  prompts and speed; built on first use.
+  prompts and speed; built on first use. Its ``name`` carries the adapter's digest
+  (``e5-small-occ@…``), so caches and stored indexes never mix two adapters' vectors.
 - ``"e5-small-int8"`` — the same model as an int8 ONNX graph under onnxruntime, for bulk
   encoding (see :mod:`embeddings.e5_onnx`; cosine ≈ 0.99 to the float model); built on first use.
 - ``"e5-small-static"`` — a static token-embedding model distilled from e5-small (see
@@ -65,10 +66,10 @@ def load_encoder(name: str, cache_dir: Path) -> Encoder:
         path = build_e5_model(Path(cache_dir) / "e5-small")
         return SentenceTransformerEncoder(_load_sentence_transformer(path), name="e5-small")
     if name == "e5-small-occ":
-        from embeddings.lora import build_adapted_model
+        from embeddings.lora import adapted_model_name, build_adapted_model
 
         path = build_adapted_model(Path(cache_dir))
-        return SentenceTransformerEncoder(_load_sentence_transformer(path), name=name)
+        return SentenceTransformerEncoder(_load_sentence_transformer(path), name=adapted_model_name(path))
     if name == "e5-small-int8":
         from embeddings.e5_convert import build_e5_model
         from embeddings.e5_onnx import OnnxEncoder, build_e5_onnx

@@ -24,10 +24,20 @@ import numpy as np
 
 from embeddings.e5_convert import MARKER, build_e5_model, staged_directory
 
-__all__ = ["ADAPTER_PATH", "build_adapted_model", "merge_adapter"]
+__all__ = ["ADAPTER_PATH", "adapted_model_name", "build_adapted_model", "merge_adapter"]
 
 ADAPTER_PATH = Path(__file__).parent / "adapters" / "e5-small-occ.npz"
 ADAPTER_MARKER = "skillbridge_adapter.json"
+
+
+def adapted_model_name(model_dir: Path, name: str = "e5-small-occ") -> str:
+    """The encoder name of a built adapted model: ``name@`` + the adapter digest's first 12 hex.
+
+    Embedding caches and stored indexes are keyed by encoder name, so a retrained adapter must
+    not share a name with the old one: its vectors would be mixed with the old model's.
+    """
+    stamp = json.loads((Path(model_dir) / ADAPTER_MARKER).read_text(encoding="utf-8"))
+    return f"{name}@{stamp['adapter_sha256'][:12]}"
 
 
 def merge_adapter(weights: dict[str, np.ndarray], adapter: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -56,11 +56,11 @@ NAME_WEIGHTS = (0.0, 0.1, 0.25)
 
 
 def _cached(name: str, cache_dir: Path):  # type: ignore[no-untyped-def]
-    from embeddings.cache import CachedEncoder
+    from embeddings.cache import CachedEncoder, store_name
     from embeddings.encoder import load_encoder
 
     encoder = load_encoder(name, cache_dir / "models")
-    return CachedEncoder(encoder, cache_dir / "embeddings" / name.replace("/", "_"))
+    return CachedEncoder(encoder, cache_dir / "embeddings" / store_name(encoder.name))
 
 
 def _warm(encoder: Any, texts: list[str], kind: str, chunk: int = 256) -> float:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from embeddings.lora import ADAPTER_PATH, build_adapted_model, merge_adapter
+from embeddings.lora import ADAPTER_PATH, adapted_model_name, build_adapted_model, merge_adapter
 
 
 def test_merge_adds_b_times_a_to_the_named_weights_only() -> None:
@@ -97,8 +98,10 @@ def test_merged_model_equals_the_model_with_lora_modules(model_cache: Path, tmp_
     assert (merged_dir / "model.safetensors").stat().st_mtime_ns == stamp
     arrays[f"{layers[0]}.lora_b"] = arrays[f"{layers[0]}.lora_b"] * 2
     np.savez(adapter, **arrays)
+    first_name = adapted_model_name(merged_dir, "tiny")
     build_adapted_model(model_cache, adapter, name="tiny")
     assert (merged_dir / "model.safetensors").stat().st_mtime_ns != stamp
+    assert adapted_model_name(merged_dir, "tiny") != first_name  # caches keyed by name stay apart
     assert not [p for p in model_cache.iterdir() if p.name.startswith(".")]
 
 
@@ -114,7 +117,8 @@ def test_occupation_model_loads_offline_and_matches_an_occupation(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     encoder = load_encoder("e5-small-occ", model_cache)
-    assert encoder.name == "e5-small-occ" and encoder.dimension == 384
+    digest = hashlib.sha256(ADAPTER_PATH.read_bytes()).hexdigest()[:12]
+    assert encoder.name == f"e5-small-occ@{digest}" and encoder.dimension == 384
     passages = encoder.encode(
         [
             "电焊工：操作焊接设备，进行金属工件的焊接、切割。",

@@ -240,3 +240,23 @@ def test_top_k_is_the_head_of_the_full_ranking_for_every_worker(world: Path, tmp
             ], wid
     finally:
         engine.dispose()
+
+
+def test_occupation_vector_cache_is_kept_per_model(world: Path, tmp_path: Path) -> None:
+    """Switching SKILLBRIDGE_MODEL over an existing home must not meet the other model's cache
+    (which refused to load, so the recommender failed to start, before caches were per model)."""
+    from api.services.recommend_skills import SkillRecogniser
+
+    class OtherModel(HashEncoder):
+        name = "e5-small-occ@0123456789ab"
+
+    engine = make_engine(f"sqlite:///{world / 'skillbridge.db'}")
+    cache = tmp_path / "encoder-cache"
+    try:
+        first = SkillRecogniser.build(engine, HashEncoder(), cache)
+        second = SkillRecogniser.build(engine, OtherModel(), cache)
+        again = SkillRecogniser.build(engine, HashEncoder(), cache)
+    finally:
+        engine.dispose()
+    assert sorted(p.name for p in cache.iterdir()) == ["e5-small-occ@0123456789ab", "hash"]
+    assert first.matcher.codes == second.matcher.codes == again.matcher.codes

@@ -80,7 +80,7 @@ class SkillRecogniser:
     ) -> SkillRecogniser:
         """From the occupation catalogue in the database. With ``encoder`` the matcher is hybrid
         (BM25 + dense) and the occupation vectors are cached under ``cache_dir``; without it, BM25."""
-        from embeddings.cache import CachedEncoder
+        from embeddings.cache import CachedEncoder, store_name
         from embeddings.occupations import OccupationMatcher
 
         with Session(engine) as session:
@@ -94,7 +94,8 @@ class SkillRecogniser:
                 "work_types": [o.work_types or "" for o in rows],
             }
         )
-        cached = CachedEncoder(encoder, cache_dir) if encoder is not None else None
+        # one cache per model: switching SKILLBRIDGE_MODEL must not meet the other model's vectors
+        cached = CachedEncoder(encoder, cache_dir / store_name(encoder.name)) if encoder is not None else None
         matcher = OccupationMatcher.build(frame, cached, tokenizer="char", use_work_types=True)
         if cached is not None:
             cached.flush()
