@@ -227,6 +227,24 @@ def _batches(
     return batches
 
 
+def _anchors(model: Any, tokenizer: Any, args: argparse.Namespace) -> tuple[list[str], Any]:
+    """General sentences and their embeddings under the unadapted model (the adapter starts at
+    zero), for the anchor term that keeps general similarity from drifting; none without a file."""
+    if args.anchor_file is None:
+        return [], None
+    import torch
+
+    lines = args.anchor_file.read_text(encoding="utf-8").splitlines()
+    sentences = sorted({s for line in lines for s in line.split("||")[1:3] if s.strip()})
+    sentences = random.Random(args.seed).sample(sentences, min(args.anchors, len(sentences)))
+    texts = ["query: " + s for s in sentences]
+    model.eval()
+    with torch.no_grad():
+        targets = _encode(model, tokenizer, texts, 64, False)
+    model.train()
+    return texts, targets
+
+
 def train(args: argparse.Namespace) -> dict[str, Any]:
     import torch
     from sentence_transformers import SentenceTransformer
@@ -240,6 +258,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     model: Any = st[0].auto_model
     wrapped = add_lora(model, args.rank, args.alpha, args.seed)
     params = [p for lora in wrapped.values() for p in (lora.a, lora.b)]
+    anchors, anchor_targets = _anchors(model, tokenizer, args)
     rng = random.Random(args.seed)
     plan = []
     for _ in range(args.epochs):
@@ -286,6 +305,11 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             )
             logits = logits.masked_fill(mask, float("-inf"))
             loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(items)))
+            if anchors:
+                pick = rng.sample(range(len(anchors)), args.batch)
+                now = _encode(model, tokenizer, [anchors[i] for i in pick], 64, True, batch=len(pick))
+                drift = 1.0 - (now * anchor_targets[pick]).sum(dim=1).mean()
+                loss = loss + args.anchor_weight * drift
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -332,6 +356,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--validate-start", action="store_true")
+    parser.add_argument(
+        "--anchor-file",
+        type=Path,
+        default=None,
+        help="general sentences (STS format id||s1||s2||score; use a split you do not report on)",
+    )
+    parser.add_argument("--anchors", type=int, default=3000)
+    parser.add_argument("--anchor-weight", type=float, default=10.0)
     parser.add_argument(
         "--grouped",
         action=argparse.BooleanOptionalAction,
