@@ -87,9 +87,13 @@ def build_e5_model(target_dir: Path, source: Path | None = None) -> Path:
     return target_dir
 
 
-def is_built(target_dir: Path, stamp: dict[str, object] | None = None) -> bool:
-    """True when ``target_dir`` holds a complete build of the current layout (and source)."""
-    marker = Path(target_dir) / MARKER
+def is_built(target_dir: Path, stamp: dict[str, object] | None = None, marker_name: str = MARKER) -> bool:
+    """True when ``target_dir`` holds a complete build of the current layout (and source).
+
+    Derived models (int8, static, adapted) pass their own ``marker_name`` and ``stamp``: the
+    directory is then current when that marker holds exactly ``stamp``.
+    """
+    marker = Path(target_dir) / marker_name
     if not marker.is_file():
         return False
     try:
@@ -362,13 +366,14 @@ def _pooling_config(dimension: int) -> dict[str, object]:
 @contextmanager
 def staged_directory(target_dir: Path) -> Iterator[Path]:
     """Yield an empty temporary sibling of ``target_dir`` to build a derived model in; when the
-    block completes, it replaces ``target_dir`` in one rename (an older directory is removed
-    first). On an error nothing is published and the temporary directory is removed."""
+    block completes, its entries are made world-readable and it replaces ``target_dir`` in one
+    rename (an older directory is removed first). On an error nothing is published and the
+    temporary directory is removed."""
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.", dir=target_dir.parent))
     try:
         yield tmp
-        tmp.chmod(0o755)
+        _make_readable(tmp)
         if target_dir.exists():
             shutil.rmtree(target_dir)
         os.replace(tmp, target_dir)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from embeddings.e5_convert import MAX_SEQ_LENGTH, PROMPTS, is_built, staged_directory
+from embeddings.e5_convert import MARKER, MAX_SEQ_LENGTH, PROMPTS, is_built, staged_directory
 
 __all__ = ["OnnxEncoder", "build_e5_onnx"]
 
@@ -41,10 +41,9 @@ def build_e5_onnx(e5_dir: Path, target_dir: Path) -> Path:
     e5_dir, target_dir = Path(e5_dir), Path(target_dir)
     stamp = {
         "onnx_version": ONNX_VERSION,
-        "source": json.loads((e5_dir / "skillbridge_build.json").read_text()),
+        "source": json.loads((e5_dir / MARKER).read_text(encoding="utf-8")),
     }
-    marker = target_dir / ONNX_MARKER
-    if marker.is_file() and json.loads(marker.read_text()) == stamp:
+    if is_built(target_dir, stamp, ONNX_MARKER):
         return target_dir
     if not is_built(e5_dir):
         raise FileNotFoundError(f"{e5_dir} is not a built e5 model; run build_e5_model first")

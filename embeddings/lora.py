@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.e5_convert import MARKER, build_e5_model, staged_directory
+from embeddings.e5_convert import MARKER, build_e5_model, is_built, staged_directory
 
 __all__ = ["ADAPTER_PATH", "adapted_model_name", "build_adapted_model", "merge_adapter"]
 
@@ -76,8 +76,7 @@ def build_adapted_model(cache_dir: Path, adapter: Path = ADAPTER_PATH, name: str
         "adapter": adapter.name,
         "adapter_sha256": hashlib.sha256(adapter.read_bytes()).hexdigest(),
     }
-    marker = target / ADAPTER_MARKER
-    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == stamp:
+    if is_built(target, stamp, ADAPTER_MARKER):
         return target
     with np.load(adapter) as npz:
         arrays = {key: npz[key] for key in npz.files}
@@ -88,6 +87,4 @@ def build_adapted_model(cache_dir: Path, adapter: Path = ADAPTER_PATH, name: str
         merged = merge_adapter(load_file(str(base / "model.safetensors")), arrays)
         save_file(merged, str(tmp / "model.safetensors"), metadata={"format": "pt"})
         (tmp / ADAPTER_MARKER).write_text(json.dumps(stamp, indent=2), encoding="utf-8")
-        for path in tmp.rglob("*"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
     return target

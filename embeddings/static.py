@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.e5_convert import MARKER as E5_MARKER
 from embeddings.e5_convert import PROMPTS, is_built, staged_directory
 
 __all__ = ["StaticEncoder", "build_static_model", "kept_piece", "sif_weights"]
@@ -68,10 +69,9 @@ def build_static_model(e5_dir: Path, target_dir: Path, *, dims: int = 256, batch
     stamp = {
         "static_version": STATIC_VERSION,
         "dims": dims,
-        "source": json.loads((e5_dir / "skillbridge_build.json").read_text(encoding="utf-8")),
+        "source": json.loads((e5_dir / E5_MARKER).read_text(encoding="utf-8")),
     }
-    marker = target_dir / MARKER
-    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == stamp:
+    if is_built(target_dir, stamp, MARKER):
         return target_dir
     if not is_built(e5_dir):
         raise FileNotFoundError(f"{e5_dir} is not a built e5 model; run build_e5_model first")

@@ -53,6 +53,11 @@ LORA_TARGETS = (
 """Linear layers of each ``XLMRobertaLayer`` that get an adapter (suffixes of module names)."""
 
 
+def _select(task: Task, name: str, rows: list[int]) -> Task:
+    """The queries ``rows`` of ``task`` (with their gold codes) as a task called ``name``."""
+    return Task(name, [task.queries[i] for i in rows], [task.gold[i] for i in rows], task.fields)
+
+
 def _pairs_for(task: Task) -> list[tuple[str, str, frozenset[str]]]:
     return [(q, code, gold) for q, gold in zip(task.queries, task.gold, strict=True) for code in sorted(gold)]
 
@@ -77,28 +82,14 @@ def build_pairs(catalogue: Any, t2_extra: int = 3000, seed: int = SEED) -> dict[
     extra = rng.sample(pool, min(t2_extra, len(pool)))
     t2_queries = list(t2_train.queries) + extra
     t2 = Task("T2-train+", t2_queries, [frozenset(lines[q]) for q in t2_queries], t2_train.fields)
-    kept = [i for i, q in enumerate(t1_train.queries) if q not in forbidden]
-    t1 = Task(
-        "T1-train", [t1_train.queries[i] for i in kept], [t1_train.gold[i] for i in kept], t1_train.fields
-    )
+    t1 = _select(t1_train, "T1-train", [i for i, q in enumerate(t1_train.queries) if q not in forbidden])
     out: dict[str, Any] = {"passages": passages}
     for kind, task in (("t1", t1), ("t2", t2)):
         order = list(range(len(task.queries)))
         random.Random(seed + 1).shuffle(order)
         cut = int(len(order) * 0.15)
-        val = Task(
-            f"{task.name}-val",
-            [task.queries[i] for i in order[:cut]],
-            [task.gold[i] for i in order[:cut]],
-            task.fields,
-        )
-        fit = Task(
-            f"{task.name}-fit",
-            [task.queries[i] for i in order[cut:]],
-            [task.gold[i] for i in order[cut:]],
-            task.fields,
-        )
-        out[kind] = {"fit": _pairs_for(fit), "val": val}
+        val = _select(task, f"{task.name}-val", order[:cut])
+        out[kind] = {"fit": _pairs_for(_select(task, f"{task.name}-fit", order[cut:])), "val": val}
     assert not forbidden & {q for kind in ("t1", "t2") for q, _, _ in out[kind]["fit"]}
     return out
 
@@ -139,7 +130,7 @@ def add_lora(model: Any, rank: int, alpha: float, seed: int) -> dict[str, Any]:
 
 
 def adapter_arrays(wrapped: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The adapter as plain arrays: ``{name}.delta_a`` (r, in), ``{name}.delta_b`` (out, r) pre-scaled."""
+    """The adapter as plain arrays: ``{name}.lora_a`` (r, in), ``{name}.lora_b`` (out, r) pre-scaled."""
     out: dict[str, np.ndarray] = {}
     for name, lora in wrapped.items():
         out[f"{name}.lora_a"] = lora.a.detach().numpy().astype(np.float16)
@@ -266,6 +257,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         steps += [("t2", b) for b in _batches(pairs["t2"]["fit"], args.batch, rng, args.grouped)]
         rng.shuffle(steps)
         plan.append(steps)
+    if args.limit_steps:  # smoke test: one short epoch
+        plan = [plan[0][: args.limit_steps]]
     total = sum(len(s) for s in plan)
     optimiser = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     warmup = max(1, int(0.1 * total))
@@ -315,8 +308,6 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             optimiser.step()
             scheduler.step()
             step += 1
-            if args.limit_steps and step >= args.limit_steps:
-                break
             if step % 20 == 0:
                 print(
                     f"epoch {epoch} step {step}/{total} loss {loss.item():.4f} {time.time() - started:.0f}s",

@@ -166,6 +166,12 @@ def run_task(task: Task, catalogue, encoders: dict[str, Any], *, use_work_types:
     }
     methods = out["methods"]
     shipped = SignalWeights()
+    rows = (  # the per-encoder rows: label → fusion weights
+        ("dense (text)", {"dense_text": 1.0}),
+        ("dense (text+name)", shipped.for_method("dense")),
+        ("hybrid 0.5/0.5 (char text + dense text, no name fields)", {"bm25_text": 0.5, "dense_text": 0.5}),
+        ("hybrid (shipped weights)", shipped.for_method("hybrid")),
+    )
     jieba = OccupationMatcher.build(
         catalogue, None, fields=task.fields, tokenizer="jieba", use_work_types=use_work_types
     )
@@ -184,29 +190,15 @@ def run_task(task: Task, catalogue, encoders: dict[str, Any], *, use_work_types:
             # trained on the training half of these very queries: report the other half only
             _, test = split_half(task)
             signals = matcher.signals(test.queries)
-            for label, weights in (
-                ("dense (text)", {"dense_text": 1.0}),
-                ("dense (text+name)", shipped.for_method("dense")),
-                (
-                    "hybrid 0.5/0.5 (char text + dense text, no name fields)",
-                    {"bm25_text": 0.5, "dense_text": 0.5},
-                ),
-                ("hybrid (shipped weights)", shipped.for_method("hybrid")),
-            ):
+            for label, weights in rows:
                 methods[f"{name} {label} → test half"] = _evaluate(signals, codes, test, weights)
             continue
         signals = matcher.signals(task.queries)
         if "BM25 char (text)" not in methods:
             methods["BM25 char (text)"] = _evaluate(signals, codes, task, {"bm25_text": 1.0})
             methods["bm25 (char, text+name)"] = _evaluate(signals, codes, task, shipped.for_method("bm25"))
-        methods[f"{name} dense (text)"] = _evaluate(signals, codes, task, {"dense_text": 1.0})
-        methods[f"{name} dense (text+name)"] = _evaluate(signals, codes, task, shipped.for_method("dense"))
-        methods[f"{name} hybrid 0.5/0.5 (char text + dense text, no name fields)"] = _evaluate(
-            signals, codes, task, {"bm25_text": 0.5, "dense_text": 0.5}
-        )
-        methods[f"{name} hybrid (shipped weights)"] = _evaluate(
-            signals, codes, task, shipped.for_method("hybrid")
-        )
+        for label, weights in rows:
+            methods[f"{name} {label}"] = _evaluate(signals, codes, task, weights)
         if split:
             train, test = split_half(task)
             fitted = _fit_weights(_subset(signals, task, train), codes, train)
