@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_city: str = "1401"
+    #: A running server checks at most this often (seconds) whether an import changed the
+    #: catalogue, and then re-reads it; 0 checks before every recommendation request.
+    catalogue_check_seconds: float = Field(default=5.0, ge=0)
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -2,14 +2,18 @@
 
 The :class:`~api.services.recommend.Recommender` (encoder, stored embeddings, indexes) is built
 once at start-up (:func:`on_startup`) and shared; a lock serialises its use because it keeps
-per-process caches of worker embeddings.
+per-process caches of worker embeddings. Imports run beside the server (``skillbridge load``), so
+a request first checks, at most every ``catalogue_check_seconds``, whether the catalogue changed,
+and re-reads it if so: a new programme or order is recommended without a restart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 import threading
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
@@ -17,6 +21,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from api.schemas_recommend import CandidatesOut, RecommendationOut, WhyNotOut
 
 router = APIRouter(prefix="/api/v1", tags=["recommend"])
+log = logging.getLogger("skillbridge.recommend")
 
 Today = Annotated[dt.date | None, Query(description="recommend as of this day (default: today)")]
 
@@ -31,6 +36,7 @@ def on_startup(app: FastAPI) -> None:
     # Warm the occupation matcher now (it embeds the catalogue once) so no request pays for it.
     app.state.recommender.occupation_recogniser()
     app.state.recommender_lock = threading.Lock()
+    app.state.catalogue_checked = time.monotonic()
     # the catalogue tables and indexes just built live as long as the app: moving them out of the
     # collector's generations keeps full collections (tens of ms over ~10^5 records each) out of
     # request latency
@@ -44,9 +50,24 @@ def _call(request: Request, method: str, *args: Any, **kwargs: Any) -> Any:
     app = request.app
     try:
         with app.state.recommender_lock:
+            _refresh_if_due(app)
             return getattr(app.state.recommender, method)(*args, **kwargs)
     except NotFound as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
+
+
+def _refresh_if_due(app: FastAPI) -> None:
+    """Re-read the catalogue if an import changed it (checked at most every interval). A failed
+    re-read is logged and the tables already loaded keep serving."""
+    now = time.monotonic()
+    if now - app.state.catalogue_checked < app.state.settings.catalogue_check_seconds:
+        return
+    app.state.catalogue_checked = now
+    try:
+        if app.state.recommender.refresh_if_changed():
+            log.info("catalogue changed: programmes and orders re-read")
+    except Exception:  # noqa: BLE001 - keep serving the last good catalogue
+        log.exception("catalogue re-read failed; serving the catalogue read before")
 
 
 @router.get("/workers/{worker_id}/recommendations", response_model=RecommendationOut)

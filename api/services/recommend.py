@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session
 
 from api.services.recommend_index import EntityVectors, SkillCodes, lexical_index
 from api.services.recommend_records import (
+    CatalogueVersion,
     RegionNames,
+    catalogue_version,
     institution_info,
     load_occupation_names,
     load_orders,
@@ -110,6 +112,8 @@ class Recommender:
     _amounts: PolicyAmounts | None = None
     #: guards the stored worker embeddings and skill codes, which a request may extend (cold start)
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    #: :func:`catalogue_version` of the database when the tables above were read
+    version: CatalogueVersion = field(default_factory=CatalogueVersion)
 
     # -- building -----------------------------------------------------------------------------
     @classmethod
@@ -127,6 +131,8 @@ class Recommender:
         to date (encoding only new or changed texts) and save them under ``index_dir/recommend``."""
         root = Path(index_dir) / "recommend"
         with Session(engine) as session:
+            # read first: a change made while building shows as a newer version at the next check
+            version = catalogue_version(session)
             regions = load_region_names(session)
             names = load_occupation_names(session)
             progs = load_programmes(session, regions)
@@ -157,7 +163,21 @@ class Recommender:
             sizes=sizes or RetrievalSizes(),
             policy_dir=policy_dir,
             ranking_dir=ranking_dir,
+            version=version,
         )
+
+    def stored_version(self) -> CatalogueVersion:
+        """The database's catalogue version now (one query of aggregates)."""
+        with Session(self.engine) as session:
+            return catalogue_version(session)
+
+    def refresh_if_changed(self) -> bool:
+        """Refresh when an import (say ``skillbridge load`` beside a running server) changed the
+        programmes, orders, institutions, regions or occupations since the tables were read."""
+        if self.stored_version() == self.version:
+            return False
+        self.refresh()
+        return True
 
     def refresh(self) -> None:
         """Reload programmes and open orders from the database after a change (an import, a new
@@ -176,6 +196,10 @@ class Recommender:
             self.programme_vectors, self.order_vectors = fresh.programme_vectors, fresh.order_vectors
             self.programme_bm25, self.order_bm25 = fresh.programme_bm25, fresh.order_bm25
             self._workers_synced = False
+            if fresh.version.occupations != self.version.occupations:
+                self._skills = None
+                self.skill_codes.clear()
+            self.version = fresh.version
 
     def save(self) -> None:
         with self._lock:

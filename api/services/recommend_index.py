@@ -171,6 +171,11 @@ class SkillCodes:
         self.codes[worker_id] = (text_hash(text), frozenset(codes[0]), frozenset(codes[1]))
         self.dirty = True
 
+    def clear(self) -> None:
+        """Forget every worker's codes (the occupation catalogue they were read against changed)."""
+        self.codes.clear()
+        self.dirty = True
+
     def save(self) -> None:
         if not self.dirty:
             return

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from data.db.models import Institution, Occupation, Order, Programme, Region, SubsidyClaim, Worker
+from data.db.models import (
+    ImportBatch,
+    Institution,
+    Occupation,
+    Order,
+    Programme,
+    Region,
+    SubsidyClaim,
+    Worker,
+)
 from matcher.candidates import MaskedWorker
 from matcher.types import (
     HeldCertificate,
@@ -25,7 +35,9 @@ from matcher.types import (
 )
 
 __all__ = [
+    "CatalogueVersion",
     "RegionNames",
+    "catalogue_version",
     "load_occupation_names",
     "load_orders",
     "load_programmes",
@@ -150,6 +162,38 @@ def load_orders(session: Session, regions: RegionNames) -> list[OrderRecord]:
     """Open orders, ordered by id."""
     rows = session.scalars(select(Order).where(Order.status == "open").order_by(Order.id))
     return [order_record(o, regions) for o in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueVersion:
+    """What :func:`catalogue_version` reads: aggregates of the catalogue tables, and the
+    occupation count apart (a change there also invalidates the occupations read in profiles)."""
+
+    catalogue: tuple[object, ...] = ()
+    occupations: int = -1
+
+
+def catalogue_version(session: Session) -> CatalogueVersion:
+    """A cheap fingerprint of what :meth:`Recommender.build` reads besides workers.
+
+    Row counts catch inserts and deletes, the newest ``updated_at`` catches edits, and the last
+    catalogue import catches a batch that inserted and deleted as many rows. Workers are read per
+    request, so their imports do not count. One round trip of aggregates, no row is loaded.
+    """
+    stmt = select(
+        select(func.count()).select_from(Programme).scalar_subquery(),
+        select(func.max(Programme.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(Order).scalar_subquery(),
+        select(func.max(Order.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(Institution).scalar_subquery(),
+        select(func.max(Institution.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(Region).scalar_subquery(),
+        select(func.max(ImportBatch.id)).where(ImportBatch.kind != "workers").scalar_subquery(),
+        select(func.count()).select_from(Occupation).scalar_subquery(),
+    )
+    *catalogue, occupations = session.execute(stmt).one()
+    stamps = tuple(str(v) if isinstance(v, dt.datetime) else v for v in catalogue)
+    return CatalogueVersion(stamps, occupations)
 
 
 def _claims(session: Session, ids: Iterable[str]) -> dict[str, list[PastClaim]]:
