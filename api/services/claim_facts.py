@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from api.services import recommend_records
 from data.db.models import Certificate, Enrollment, Institution, Order, Programme, SubsidyClaim, Worker
 from matcher.policy_model import TRAINING_CLAIM_KINDS, city_code_of
-from matcher.types import PastClaim, Place, ProgrammeRecord, WorkerProfile
+from matcher.types import PastClaim, ProgrammeRecord, WorkerProfile
 
 
 class ClaimInputError(ValueError):
@@ -31,17 +31,8 @@ def programme_record(programme: Programme, institution: Institution) -> Programm
 def worker_profile(
     worker: Worker, past_claims: tuple[PastClaim, ...] = (), employer_kind: str | None = None
 ) -> WorkerProfile:
-    """The core record of a stored worker (only the fields the policy rules read)."""
-    return WorkerProfile(
-        id=worker.id,
-        birth_year=worker.birth_year,
-        gender=worker.gender,
-        education=worker.education,
-        home=Place(worker.home_adcode, worker.home_lat, worker.home_lon),
-        groups=frozenset(worker.groups or ()),
-        past_claims=past_claims,
-        employer_kind=employer_kind,
-    )
+    """The core record of a stored worker (the same mapping the recommender uses)."""
+    return recommend_records.worker_record(worker, {}, past_claims, employer_kind=employer_kind)
 
 
 def past_claims_of(

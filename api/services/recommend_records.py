@@ -125,7 +125,11 @@ def order_record(o: Order, regions: RegionNames) -> OrderRecord:
     )
 
 
-def worker_record(w: Worker, regions: RegionNames, claims: Sequence[PastClaim] = ()) -> WorkerProfile:
+def worker_record(
+    w: Worker, regions: RegionNames, claims: Sequence[PastClaim] = (), *, employer_kind: str | None = None
+) -> WorkerProfile:
+    """The core record of a stored worker: the one mapping used by recommendations, subsidy
+    decisions and risk checks (``employer_kind``: of the employer hiring the worker, for a claim)."""
     city = None
     if w.desired_city_adcode and w.desired_city_adcode in regions:
         name, lat, lon = regions[w.desired_city_adcode]
@@ -148,6 +152,7 @@ def worker_record(w: Worker, regions: RegionNames, claims: Sequence[PastClaim] =
         certificates=tuple(HeldCertificate(c.occupation_code, c.level, c.year) for c in w.certificates),
         past_claims=tuple(claims),
         consent_share=bool(w.consent_share),
+        employer_kind=employer_kind,
     )
 
 
