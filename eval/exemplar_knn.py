@@ -13,17 +13,14 @@ which ``--use-work-types`` already indexes in full.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 
 from embeddings.occupations import OccupationMatcher, SignalWeights
 from embeddings.texts import query_text
-from eval.occupation_benchmark import DEFAULT_CATALOGUE, RESULTS, _cached, _evaluate
-from eval.occupation_tasks import Task, load_catalogue, split_half, t1_task, t2_task
+from eval.occupation_benchmark import _evaluate, experiment_setup
+from eval.occupation_tasks import Task, split_half, t1_task, t2_task
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4)
 
@@ -102,15 +99,7 @@ def _markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
-    parser.add_argument("--encoder", default="e5-small")
-    parser.add_argument("--cache-dir", type=Path, default=Path("var"))
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    catalogue = load_catalogue(args.catalogue)
-    encoder = _cached(args.encoder, args.cache_dir)
+    args, catalogue, encoder = experiment_setup(__doc__.splitlines()[0], argv)
     report = {
         "encoder": args.encoder,
         "tasks": {

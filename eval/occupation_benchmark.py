@@ -63,6 +63,19 @@ def _cached(name: str, cache_dir: Path):  # type: ignore[no-untyped-def]
     return CachedEncoder(encoder, cache_dir / "embeddings" / store_name(encoder.name))
 
 
+def experiment_setup(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, Any, Any]:
+    """(arguments, catalogue, cached encoder) of the small experiments run on this benchmark's
+    catalogue and embedding cache (``eval.exemplar_knn``, ``eval.signal_oracle``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    parser.add_argument("--encoder", default="e5-small")
+    parser.add_argument("--cache-dir", type=Path, default=Path("var"), help="models + embedding cache")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return args, load_catalogue(args.catalogue), _cached(args.encoder, args.cache_dir)
+
+
 def _warm(encoder: Any, texts: list[str], kind: str, chunk: int = 256) -> float:
     """Encode ``texts`` into the cache in chunks, flushing each (a killed run keeps its work)."""
     start = time.perf_counter()

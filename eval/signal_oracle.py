@@ -10,16 +10,13 @@ short of a target, re-weighting these signals is not the way to reach it. Writes
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 
 from embeddings.occupations import OccupationMatcher, SignalWeights, fuse
-from eval.occupation_benchmark import DEFAULT_CATALOGUE, RESULTS, TARGETS, _cached
-from eval.occupation_tasks import Task, load_catalogue, rank_of_gold, recall_mrr, t1_task, t2_task
+from eval.occupation_benchmark import TARGETS, experiment_setup
+from eval.occupation_tasks import Task, rank_of_gold, recall_mrr, t1_task, t2_task
 
 SIGNALS = ("bm25_text", "bm25_name", "dense_text", "dense_name")
 
@@ -36,15 +33,7 @@ def run(task: Task, catalogue, encoder) -> dict[str, dict]:  # type: ignore[no-u
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
-    parser.add_argument("--encoder", default="e5-small")
-    parser.add_argument("--cache-dir", type=Path, default=Path("var"))
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    catalogue = load_catalogue(args.catalogue)
-    encoder = _cached(args.encoder, args.cache_dir)
+    args, catalogue, encoder = experiment_setup(__doc__.splitlines()[0], argv)
     report = {"encoder": args.encoder, "tasks": {}}
     lines = [
         "# Per-query oracle over the matcher's signals",

@@ -150,3 +150,34 @@ def test_training_batches_never_repeat_a_gold_occupation_and_group_neighbours() 
             assert spread <= 3.0  # 16 distinct codes need two middle categories of 8
         else:
             assert spread > 5.0
+
+
+@pytest.mark.slow
+def test_mined_negatives_are_the_models_confusions_never_gold(model_cache: Path) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    from embeddings.e5_convert import build_e5_model
+    from eval.finetune_occupations import mine_negatives
+
+    model = SentenceTransformer(str(build_e5_model(model_cache / "e5-small")), device="cpu")
+    passages = {
+        "6-18-02-04": "焊工：操作焊接设备，进行金属工件的连接",
+        "6-31-01-03": "电工：安装、维护电气线路和设备",
+        "6-29-01-01": "砌筑工：使用砖、石、砌块砌筑墙体",
+        "4-10-01-03": "育婴员：照料婴幼儿的生活起居",
+        "6-29-04-01": "装饰装修工：贴瓷砖、刷涂料、铺地板",
+    }
+    fit = [
+        ("电焊工", "6-18-02-04", frozenset({"6-18-02-04"})),
+        ("瓦工", "6-29-01-01", frozenset({"6-29-01-01", "6-29-04-01"})),
+    ]
+    pairs = {"passages": {"t1": passages}, "t1": {"fit": fit}}
+    tokenizer, encoder = model.tokenizer, model[0].auto_model
+    mined = mine_negatives(encoder, tokenizer, pairs, "t1", 2, 64)
+    assert set(mined) == {"电焊工", "瓦工"}
+    for query, _, gold in fit:
+        assert len(mined[query]) == 2 and not set(mined[query]) & gold
+        assert set(mined[query]) <= set(passages)
+    assert mined["电焊工"][0] == "6-31-01-03"  # 电工 is the confusion of 电焊工, not 育婴员
+    assert mine_negatives(encoder, tokenizer, pairs, "t1", 2, 64) == mined
+    assert encoder.training  # mining leaves the model in training mode
