@@ -19,7 +19,7 @@ import numpy as np
 
 from embeddings.occupations import OccupationMatcher, SignalWeights
 from embeddings.texts import query_text
-from eval.occupation_benchmark import _evaluate, experiment_setup
+from eval.occupation_benchmark import _evaluate, experiment_setup, metrics_table
 from eval.occupation_tasks import Task, split_half, t1_task, t2_task
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4)
@@ -67,7 +67,7 @@ def run(task: Task, catalogue, encoder) -> dict:  # type: ignore[no-untyped-def]
     def evaluate(part: str, weight: float) -> dict:
         half, signals, knn = parts[part]
         weights = {k: v * (1 - weight) for k, v in shipped.items()} | {"knn": weight}
-        return _evaluate({**signals, "knn": knn}, matcher.codes, half, weights)
+        return _evaluate({**signals, "knn": knn}, codes, half, weights)
 
     fit = {w: evaluate("train", w) for w in WEIGHTS}
     best = max(WEIGHTS, key=lambda w: (fit[w]["MRR@10"], -w))
@@ -77,7 +77,7 @@ def run(task: Task, catalogue, encoder) -> dict:  # type: ignore[no-untyped-def]
         "chosen_weight": best,
         "test": {
             "hybrid (shipped weights)": evaluate("test", 0.0),
-            "knn alone": _evaluate({"knn": parts["test"][2]}, matcher.codes, test, {"knn": 1.0}),
+            "knn alone": _evaluate({"knn": knn_test}, codes, test, {"knn": 1.0}),
             f"hybrid + knn (weight {best}, chosen on the training half)": evaluate("test", best),
         },
     }
@@ -91,10 +91,7 @@ def _markdown(report: dict) -> str:
         "half leave-one-out; rows are the test half. Run: `python -m eval.exemplar_knn`.",
     ]
     for name, task in report["tasks"].items():
-        lines += ["", f"## {name} (test half, n={task['n_test']})", ""]
-        lines += ["| method | R@1 | R@10 | MRR@10 |", "| --- | --- | --- | --- |"]
-        for label, m in task["test"].items():
-            lines.append(f"| {label} | {m['R@1']:.3f} | {m['R@10']:.3f} | {m['MRR@10']:.3f} |")
+        lines += ["", f"## {name} (test half, n={task['n_test']})", "", *metrics_table(task["test"])]
     return "\n".join(lines) + "\n"
 
 

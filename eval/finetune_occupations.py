@@ -169,23 +169,32 @@ def validate(
     model: Any, tokenizer: Any, pairs: dict[str, Any], max_length: int
 ) -> dict[str, dict[str, float]]:
     """Dense R@1 / R@10 of each kind's validation queries against the full catalogue."""
-    import torch
-
     from eval.occupation_tasks import rank_of_gold, recall_mrr
 
-    model.eval()
     out = {}
-    with torch.no_grad():
-        for kind in ("t1", "t2"):
-            codes = list(pairs["passages"][kind])
-            docs = _encode(
-                model, tokenizer, ["passage: " + pairs["passages"][kind][c] for c in codes], max_length, False
-            )
-            val: Task = pairs[kind]["val"]
-            queries = _encode(model, tokenizer, ["query: " + query_text(q) for q in val.queries], 64, False)
-            out[kind] = recall_mrr(rank_of_gold((queries @ docs.T).numpy(), codes, val.gold))
-    model.train()
+    for kind in ("t1", "t2"):
+        val: Task = pairs[kind]["val"]
+        codes, scores = score_catalogue(model, tokenizer, pairs, kind, val.queries, max_length)
+        out[kind] = recall_mrr(rank_of_gold(scores.numpy(), codes, val.gold))
     return out
+
+
+def score_catalogue(
+    model: Any, tokenizer: Any, pairs: dict[str, Any], kind: str, queries: list[str], max_length: int
+) -> tuple[list[str], Any]:
+    """(codes, scores (q, n) tensor) of ``queries`` against every passage of ``kind`` under the
+    current model, evaluated without gradients; the model is left in training mode."""
+    import torch
+
+    codes = list(pairs["passages"][kind])
+    model.eval()
+    with torch.no_grad():
+        docs = _encode(
+            model, tokenizer, ["passage: " + pairs["passages"][kind][c] for c in codes], max_length, False
+        )
+        vectors = _encode(model, tokenizer, ["query: " + query_text(q) for q in queries], 64, False)
+    model.train()
+    return codes, vectors @ docs.T
 
 
 def _batches(
@@ -230,17 +239,10 @@ def mine_negatives(
     model that are not gold for it: the model's own confusions, used as explicit negatives."""
     import torch
 
-    codes = list(pairs["passages"][kind])
     queries = sorted({q for q, _, _ in pairs[kind]["fit"]})
     gold = {q: g for q, _, g in pairs[kind]["fit"]}
-    model.eval()
-    with torch.no_grad():
-        docs = _encode(
-            model, tokenizer, ["passage: " + pairs["passages"][kind][c] for c in codes], max_length, False
-        )
-        vectors = _encode(model, tokenizer, ["query: " + query_text(q) for q in queries], 64, False)
-        order = torch.argsort(vectors @ docs.T, dim=1, descending=True)[:, : k + 8].tolist()
-    model.train()
+    codes, scores = score_catalogue(model, tokenizer, pairs, kind, queries, max_length)
+    order = torch.argsort(scores, dim=1, descending=True)[:, : k + 8].tolist()
     return {
         q: [codes[j] for j in row if codes[j] not in gold[q]][:k]
         for q, row in zip(queries, order, strict=True)

@@ -76,6 +76,14 @@ def experiment_setup(description: str, argv: list[str] | None) -> tuple[argparse
     return args, load_catalogue(args.catalogue), _cached(args.encoder, args.cache_dir)
 
 
+def metrics_table(rows: dict[str, dict], first: str = "method") -> list[str]:
+    """Markdown lines of a label → {R@1, R@10, MRR@10} table (the small experiments' reports)."""
+    lines = [f"| {first} | R@1 | R@10 | MRR@10 |", "| --- | --- | --- | --- |"]
+    return lines + [
+        f"| {k} | {m['R@1']:.3f} | {m['R@10']:.3f} | {m['MRR@10']:.3f} |" for k, m in rows.items()
+    ]
+
+
 def _warm(encoder: Any, texts: list[str], kind: str, chunk: int = 256) -> float:
     """Encode ``texts`` into the cache in chunks, flushing each (a killed run keeps its work)."""
     start = time.perf_counter()

@@ -15,7 +15,7 @@ import json
 import numpy as np
 
 from embeddings.occupations import OccupationMatcher, SignalWeights, fuse
-from eval.occupation_benchmark import TARGETS, experiment_setup
+from eval.occupation_benchmark import TARGETS, experiment_setup, metrics_table
 from eval.occupation_tasks import Task, rank_of_gold, recall_mrr, t1_task, t2_task
 
 SIGNALS = ("bm25_text", "bm25_name", "dense_text", "dense_name")
@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> dict:
         rows = report["tasks"][name] = run(task, catalogue, encoder)
         target = TARGETS[name]
         lines += ["", f"## {name} (n={len(task.queries)}; target R@1 ≥ {target[0]}, R@10 ≥ {target[1]})", ""]
-        lines += ["| ranking | R@1 | R@10 | MRR@10 |", "| --- | --- | --- | --- |"]
-        lines += [f"| {k} | {m['R@1']:.3f} | {m['R@10']:.3f} | {m['MRR@10']:.3f} |" for k, m in rows.items()]
+        lines += metrics_table(rows, first="ranking")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "occupations-oracle.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     (args.out / "occupations-oracle.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
