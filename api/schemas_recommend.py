@@ -1,5 +1,5 @@
 """Response schemas of the recommender routes. They mirror the plain data built by
-:mod:`api.services.recommend_views` (also used for ``--json``), so the CLI and HTTP agree."""
+:mod:`api.services.recommend.views` (also used for ``--json``), so the CLI and HTTP agree."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ class Synthetic:
             self.worker(i), np.asarray(self.w_vectors[i]), frozenset({self.occupations[self.w_occ[i]]})
         )
 
-    # -- api.services.recommend_batch.WorkerSource ------------------------------------------------
+    # -- api.services.recommend.batch.WorkerSource ------------------------------------------------
     def __len__(self) -> int:
         return len(self.w_occ)
 
@@ -133,7 +133,7 @@ class Synthetic:
         """Workers of one skill together (they share most candidate programmes), within it those of
         one group and birth year (their subsidy estimates for a programme coincide, so the batch's
         per-chunk memo answers them), then by desired occupation."""
-        from api.services.recommend_batch import positions_sorted_by
+        from api.services.recommend.batch import positions_sorted_by
 
         return positions_sorted_by((self.w_want, self.w_birth, self.w_flags & 4, self.w_occ))
 
@@ -444,8 +444,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def batch(syn: Synthetic, p_index, o_index, ctx: MatchContext, args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
     """Top-10 pathways for ``--batch-workers`` workers (all by default) through the product's
-    batch runner (:func:`api.services.recommend_batch.run_batch`), to Parquet; returns timings."""
-    from api.services.recommend_batch import run_batch
+    batch runner (:func:`api.services.recommend.batch.run_batch`), to Parquet; returns timings."""
+    from api.services.recommend.batch import run_batch
 
     n = args.batch_workers or args.workers
     out = args.workdir / "batch.parquet"

@@ -207,7 +207,7 @@ def run(world: World, n_eval: int | None = None) -> dict[str, Any]:
     """Evaluate every system on the world's workers; returns the results document."""
     from sqlalchemy.orm import Session
 
-    from api.services.recommend_records import load_workers
+    from api.services.records import load_workers
 
     rec = world.recommender
     workers_rows, truth = truth_rows(str(world.sample_dir))

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from api.cli import main
 from api.services.recommend import Recommender
-from api.services.recommend_views import candidates_dict
+from api.services.recommend.views import candidates_dict
 from api.settings import get_settings
 from data.db.models import Certificate, Order, Programme, Worker
 from data.db.session import make_engine, transaction
@@ -196,7 +196,7 @@ def test_batch_gives_each_worker_what_a_request_gives(world: Path, tmp_path: Pat
     pathways and scores of a single request, in rank order."""
     import polars as pl
 
-    from api.services.recommend_batch import recommend_all
+    from api.services.recommend.batch import recommend_all
 
     today = dt.date.fromisoformat(TODAY)
     engine = make_engine(f"sqlite:///{world / 'skillbridge.db'}")
@@ -245,7 +245,7 @@ def test_top_k_is_the_head_of_the_full_ranking_for_every_worker(world: Path, tmp
 def test_occupation_vector_cache_is_kept_per_model(world: Path, tmp_path: Path) -> None:
     """Switching SKILLBRIDGE_MODEL over an existing home must not meet the other model's cache
     (which refused to load, so the recommender failed to start, before caches were per model)."""
-    from api.services.recommend_skills import SkillRecogniser
+    from api.services.recommend.skills import SkillRecogniser
 
     class OtherModel(HashEncoder):
         name = "e5-small-occ@0123456789ab"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.services.recommend_skills import clear_winner, split_clauses
+from api.services.recommend.skills import clear_winner, split_clauses
 
 
 @pytest.mark.parametrize(

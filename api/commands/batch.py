@@ -1,7 +1,7 @@
 """``skillbridge recommend-batch``: every stored worker's top pathways, to one Parquet file.
 
 Calls the same service and core as ``skillbridge recommend`` (see
-:func:`api.services.recommend_batch.recommend_all`), over several processes, with a progress bar.
+:func:`api.services.recommend.batch.recommend_all`), over several processes, with a progress bar.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def recommend_batch_cmd(
     out: Path, workers_limit: int | None, processes: int, top: int, today: dt.datetime | None
 ) -> None:
     """批量为全部劳动者推荐路径 (top pathways of every worker, written to Parquet)."""
-    from api.services.recommend_batch import recommend_all
+    from api.services.recommend.batch import recommend_all
 
     stats = recommend_all(
         _recommender(), out, today=_day(today), k=top, processes=processes, limit=workers_limit

@@ -43,7 +43,7 @@ def _emit(data: object, text: str, as_json: bool) -> None:
 def recommend_cmd(worker_id: str, top: int, as_json: bool, today: dt.datetime | None) -> None:
     """为劳动者推荐培训与就业路径 (ranked pathways for one worker, with reasons)."""
     from api.services.recommend import NotFound
-    from api.services.recommend_views import recommendation_dict, recommendation_text
+    from api.services.recommend.views import recommendation_dict, recommendation_text
 
     try:
         rec = _recommender().recommend_worker(worker_id, top=top, today=_day(today))
@@ -60,7 +60,7 @@ def recommend_cmd(worker_id: str, top: int, as_json: bool, today: dt.datetime | 
 def candidates_cmd(order_id: str, top: int, as_json: bool, today: dt.datetime | None) -> None:
     """为用工订单推荐候选人 (consenting workers, direct fits and trainable; masked)."""
     from api.services.recommend import NotFound
-    from api.services.recommend_views import candidates_dict, candidates_text
+    from api.services.recommend.views import candidates_dict, candidates_text
 
     try:
         res = _recommender().candidates_for_order(order_id, top=top, today=_day(today))
@@ -77,7 +77,7 @@ def candidates_cmd(order_id: str, top: int, as_json: bool, today: dt.datetime | 
 def why_not_cmd(worker_id: str, item_id: str, as_json: bool, today: dt.datetime | None) -> None:
     """为什么没有推荐某项目/订单 (failed filters and the score it would have had)."""
     from api.services.recommend import NotFound
-    from api.services.recommend_views import why_not_dict, why_not_text
+    from api.services.recommend.views import why_not_dict, why_not_text
 
     try:
         res = _recommender().why_not(worker_id, item_id, today=_day(today))

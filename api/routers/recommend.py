@@ -75,7 +75,7 @@ def worker_recommendations(
     worker_id: str, request: Request, top: Annotated[int, Query(ge=1, le=100)] = 10, today: Today = None
 ) -> dict[str, Any]:
     """为劳动者推荐的培训与就业路径（含每条路径的特征贡献与可读解释）。"""
-    from api.services.recommend_views import recommendation_dict
+    from api.services.recommend.views import recommendation_dict
 
     rec = _call(request, "recommend_worker", worker_id, top=top, today=today or dt.date.today())
     return recommendation_dict(rec)
@@ -86,7 +86,7 @@ def order_candidates(
     order_id: str, request: Request, top: Annotated[int, Query(ge=1, le=500)] = 50, today: Today = None
 ) -> dict[str, Any]:
     """用工订单的候选劳动者（仅限同意共享者，个人信息已脱敏）。"""
-    from api.services.recommend_views import candidates_dict
+    from api.services.recommend.views import candidates_dict
 
     return candidates_dict(
         _call(request, "candidates_for_order", order_id, top=top, today=today or dt.date.today())
@@ -96,6 +96,6 @@ def order_candidates(
 @router.get("/workers/{worker_id}/why-not/{item_id}", response_model=WhyNotOut)
 def why_not(worker_id: str, item_id: str, request: Request, today: Today = None) -> dict[str, Any]:
     """某培训项目或订单为何未被推荐：未通过的条件及假如通过时的得分。"""
-    from api.services.recommend_views import why_not_dict
+    from api.services.recommend.views import why_not_dict
 
     return why_not_dict(_call(request, "why_not", worker_id, item_id, today=today or dt.date.today()))

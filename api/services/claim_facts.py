@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.services import recommend_records
+from api.services import records as recommend_records
 from data.db.models import Certificate, Enrollment, Institution, Order, Programme, SubsidyClaim, Worker
 from matcher.policy_model import TRAINING_CLAIM_KINDS, city_code_of
 from matcher.types import PastClaim, ProgrammeRecord, WorkerProfile

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session
 
-from api.services.recommend_index import EntityVectors, SkillCodes, lexical_index
-from api.services.recommend_records import (
+from api.services.recommend.index_store import EntityVectors, SkillCodes, lexical_index
+from api.services.records import (
     CatalogueVersion,
     RegionNames,
     catalogue_version,
@@ -41,7 +41,7 @@ from api.services.recommend_records import (
     order_record,
     programme_record,
 )
-from api.services.recommend_skills import SkillRecogniser, profile_text
+from api.services.recommend.skills import SkillRecogniser, profile_text
 from data.db.models import Institution, Order, Programme
 from data.policy_loader import PolicyNotFound, available_cities, load_city_policy
 from data.ranking_config import load_ranking_weights
@@ -224,7 +224,7 @@ class Recommender:
 
     def skills_of(self, workers: Sequence[WorkerProfile]) -> list[tuple[frozenset[str], frozenset[str]]]:
         """(skill codes, wish codes) recognised in each worker's skills text and work history,
-        cached by text hash next to the stored embeddings (see :mod:`api.services.recommend_skills`)."""
+        cached by text hash next to the stored embeddings (see :mod:`api.services.recommend.skills`)."""
         with self._lock:
             return self._skills_of(workers)
 

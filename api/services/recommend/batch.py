@@ -325,7 +325,7 @@ class ServiceWorkers:
     def __init__(self, recommender: Recommender) -> None:
         from sqlalchemy.orm import Session
 
-        from api.services.recommend_records import load_workers
+        from api.services.records import load_workers
 
         with Session(recommender.engine) as session:
             self.workers = [r for _, r in load_workers(session, recommender.regions)]
