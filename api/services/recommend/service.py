@@ -27,6 +27,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from api.services.recommend.index_store import EntityVectors, SkillCodes, lexical_index
+from api.services.recommend.skills import SkillRecogniser, profile_text
 from api.services.records import (
     CatalogueVersion,
     RegionNames,
@@ -41,7 +42,6 @@ from api.services.records import (
     order_record,
     programme_record,
 )
-from api.services.recommend.skills import SkillRecogniser, profile_text
 from data.db.models import Institution, Order, Programme
 from data.policy_loader import PolicyNotFound, available_cities, load_city_policy
 from data.ranking_config import load_ranking_weights
