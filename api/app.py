@@ -1,69 +1,82 @@
-"""The FastAPI application. ``create_app(settings)`` builds it; heavy state (engine, encoder,
-indexes) is created once in the lifespan and reached through :mod:`api.deps`."""
+"""The FastAPI application. ``create_app(settings)`` builds it.
+
+Heavy state — the engine, the encoder, the recommender and its background refresher — is built
+once in the lifespan and reached only through the dependencies of :mod:`api.deps`. Every router
+is listed here. The service answers at once: until the first catalogue snapshot is ready,
+``/readyz`` says 503 with what is missing and the recommender routes answer 503 (never a wait).
+"""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from api.routers import catalogue, health, workers
-from api.services.catalogue import NotFound
+from api.errors import install_error_handlers
+from api.observability import RequestMiddleware, configure_logging
+from api.routers import catalogue, docs, health, occupations, recommend, workers
 from api.settings import Settings, get_settings
 from data.db.session import make_engine, session_factory
-from data.tabular import ValidationFailed
+
+if TYPE_CHECKING:
+    from api.services.recommend.snapshot import CatalogueSnapshot
 
 log = logging.getLogger("skillbridge")
 
-#: Routers contributed by other areas, included when their module exists.
-OPTIONAL_ROUTERS = ("api.routers.occupations", "api.routers.recommend", "api.routers.subsidy")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | None = None) -> FastAPI:
+    """The service for ``settings`` (default: from the environment). ``seed``: a snapshot already
+    built from this database (tests share one across apps); the refresher starts from it."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from api.services.recommend import Recommender
+        from api.services.recommend.refresher import Refresher
+        from embeddings.encoder import LazyEncoder
+
+        engine = make_engine(settings.resolved_database_url)
+        encoder = LazyEncoder(settings.model, settings.model_cache_dir)
+        recommender = Recommender.create(engine, encoder, settings.index_dir)
+        if seed is not None:
+            recommender.holder.swap(seed)
+        refresher = Refresher(recommender, check_seconds=settings.catalogue_check_seconds)
         app.state.settings = settings
-        app.state.engine = make_engine(settings.resolved_database_url)
-        app.state.sessions = session_factory(app.state.engine)
-        for hook in app.state.startup_hooks:
-            hook(app)
-        yield
-        app.state.engine.dispose()
+        app.state.engine = engine
+        app.state.sessions = session_factory(engine)
+        app.state.recommender = recommender
+        app.state.refresher = refresher
+        if settings.background_refresh:
+            refresher.start()
+        try:
+            yield
+        finally:
+            refresher.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="SkillBridge 技能通",
         description="农民工职业技能培训与就业岗位匹配服务",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
-    app.state.startup_hooks = []
+    app.add_middleware(RequestMiddleware)
+    install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(catalogue.router)
     app.include_router(workers.router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.include_router(module.router)
-        if hasattr(module, "on_startup"):
-            app.state.startup_hooks.append(module.on_startup)
-
-    @app.exception_handler(NotFound)
-    async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-    @app.exception_handler(ValidationFailed)
-    async def _invalid(_request: Request, exc: ValidationFailed) -> JSONResponse:
-        errors = [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors]
-        return JSONResponse(status_code=422, content={"detail": str(exc).splitlines()[0], "errors": errors})
-
+    app.include_router(recommend.router)
+    app.include_router(occupations.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -32,3 +32,7 @@ for _area in AREAS:
     _module = importlib.import_module(f"api.commands.{_area}")
     for _command in _module.COMMANDS:
         main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,5 @@
 """FastAPI dependencies as ``Annotated`` aliases. Heavy state lives on ``app.state`` (built once
-in the lifespan) and is reached only through these."""
+in the lifespan of :mod:`api.app`) and is reached only through these."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.settings import Settings, get_settings
+from api.services.recommend import Recommender
+from api.services.recommend.refresher import Refresher
+from api.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
 
 
 def get_engine(request: Request) -> Engine:
@@ -22,6 +28,16 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+def get_recommender(request: Request) -> Recommender:
+    return request.app.state.recommender
+
+
+def get_refresher(request: Request) -> Refresher:
+    return request.app.state.refresher
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
+RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
+RefresherDep = Annotated[Refresher, Depends(get_refresher)]

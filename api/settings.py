@@ -33,10 +33,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_city: str = "1401"
-    #: A running server checks at most this often (seconds) whether an import changed the
-    #: catalogue, and then re-reads it; 0 checks before every recommendation request.
+    #: How often (seconds) a running server's background refresher checks whether an import or a
+    #: write changed the catalogue, and then builds the next snapshot; 0 checks continuously.
     catalogue_check_seconds: float = Field(default=5.0, ge=0)
     log_level: str = "INFO"
+    #: run the background refresher (snapshots, profile encoding); tests that step it by hand
+    #: switch it off
+    background_refresh: bool = True
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -24,9 +24,12 @@ L2 norm, in input order, and encodes in batches of 64.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +44,8 @@ __all__ = [
     "BATCH_SIZE",
     "BUNDLED",
     "HashEncoder",
+    "LazyEncoder",
+    "bulk_encoding",
     "SentenceTransformerEncoder",
     "UseEncoder",
     "load_encoder",
@@ -89,6 +94,66 @@ def load_encoder(name: str, cache_dir: Path) -> Encoder:
             "or a sentence-transformers model directory"
         )
     return SentenceTransformerEncoder(_load_sentence_transformer(path), name=str(path.resolve()))
+
+
+#: dimensions of the bundled encoders whose name is known without loading them
+_KNOWN = {"e5-small": 384, "e5-small-int8": 384, "e5-small-static": 256, "use-v3": 512, "hash": 384}
+
+
+_bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("skillbridge_bulk_encoding", default=False)
+
+
+@contextlib.contextmanager
+def bulk_encoding() -> Iterator[None]:
+    """Within this block (in this thread), :class:`LazyEncoder` encodes on its bulk model, so a
+    background batch never holds the lock that a request's single encode waits for."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
+class LazyEncoder:
+    """An encoder that loads its model on first use, and that threads may share.
+
+    ``name`` and ``dimension`` are known up front for the bundled models (other models are loaded
+    at construction), so a process that finds every text already encoded never loads a model —
+    nor imports torch. Each encode holds a lock: a fast tokenizer must not be used by two threads
+    at once, and forward passes of one model gain nothing from running side by side on a CPU.
+    Inside :func:`bulk_encoding` a second instance of the model is used (loaded when first
+    needed), so background batches and interactive requests do not queue behind each other.
+    """
+
+    def __init__(self, name: str, cache_dir: Path) -> None:
+        self._spec = (name, Path(cache_dir))
+        self._locks = {False: threading.Lock(), True: threading.Lock()}
+        self._encoders: dict[bool, Encoder] = {}
+        if name in _KNOWN:
+            self.name, self.dimension = name, _KNOWN[name]
+        else:
+            first = self._encoders[False] = load_encoder(name, Path(cache_dir))
+            self.name, self.dimension = first.name, first.dimension
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self._encoders)
+
+    def _encoder(self, bulk: bool) -> Encoder:
+        found = self._encoders.get(bulk)
+        if found is None:
+            with self._locks[bulk]:
+                found = self._encoders.get(bulk)
+                if found is None:
+                    found = self._encoders[bulk] = load_encoder(*self._spec)
+        return found
+
+    def encode(self, texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
+        """``texts`` (n strings) → (n, dimension) float32, L2-normalised."""
+        bulk = _bulk.get()
+        encoder = self._encoder(bulk)
+        with self._locks[bulk]:
+            return encoder.encode(texts, kind=kind)
 
 
 def _load_sentence_transformer(path: Path) -> SentenceTransformer:

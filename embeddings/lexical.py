@@ -124,6 +124,12 @@ class BM25Index:
             self._retriever = retriever
         return self._retriever
 
+    def warm(self) -> None:
+        """Build the score matrix and load the tokenizer's dictionary now, so that the first
+        search pays for neither (and concurrent first searches never build it twice)."""
+        self._ensure()
+        self.tokenizer.cut("预热")
+
     # -- searching ------------------------------------------------------------------------------
     def scores(self, queries: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for every query: (q, n) float32, columns in :attr:`ids` order."""

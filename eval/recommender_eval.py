@@ -165,10 +165,10 @@ def system_rankers(world: World) -> dict[str, Callable[[Any, Any], list[Key]]]:
 
     def bm25(worker, q):  # type: ignore[no-untyped-def]
         text = worker_text(worker, rec.occupation_names)
-        p = rec.programme_bm25.scores([text])[0]
-        o = rec.order_bm25.scores([text])[0]
-        p_col = {d: j for j, d in enumerate(rec.programme_bm25.ids)}
-        o_col = {d: j for j, d in enumerate(rec.order_bm25.ids)}
+        p = rec.snapshot.programme_bm25.scores([text])[0]
+        o = rec.snapshot.order_bm25.scores([text])[0]
+        p_col = {d: j for j, d in enumerate(rec.snapshot.programme_bm25.ids)}
+        o_col = {d: j for j, d in enumerate(rec.snapshot.order_bm25.ids)}
         ps = np.asarray([p[p_col[i]] for i in p_ids])
         os_ = np.asarray([o[o_col[i]] for i in o_ids])
         keep_p, keep_o = ps > 0, os_ > 0
@@ -221,7 +221,7 @@ def run(world: World, n_eval: int | None = None) -> dict[str, Any]:
 
     def net_cost(w_row: dict, p_row: dict, o_row: dict | None) -> int:
         order = o_rec.get(o_row["id"]) if o_row is not None else None
-        return int(rec.support(records[w_row["id"]], p_rec[p_row["id"]], order).net_cost)
+        return int(rec.snapshot.policies.support(records[w_row["id"]], p_rec[p_row["id"]], order).net_cost)
 
     rankers = system_rankers(world)
     per: dict[str, dict[str, list[float]]] = {s: {"ndcg": [], "recall": []} for s in SYSTEMS}
@@ -238,7 +238,7 @@ def run(world: World, n_eval: int | None = None) -> dict[str, Any]:
         result = rec.recommend_worker(wid, top=K, today=world.today)
         timings.append(time.perf_counter() - start)
         statuses[result.status] = statuses.get(result.status, 0) + 1
-        q = rec.query(worker)
+        q = rec.worker_query(worker)
         ranked = {"full": [(p.programme_id, p.order_id) for p in result.pathways]}
         for name, f in rankers.items():
             ranked[name] = f(worker, q)

@@ -1,151 +1,197 @@
-"""The HTTP service over a loaded sample: health, catalogue, masked worker view."""
+"""The HTTP service over the factory sample: health and readiness, catalogue, masked worker view,
+strict inputs, error bodies, metrics and the offline docs page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+import re
 
-import polars as pl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from api.app import create_app
-from api.settings import Settings
-from data.loaders import load_frame
-from data.reference import load_reference
 from tests import factories
+from tests.apps import settings_for
 
 
-def _loaded_settings(engine: Engine, home: Path, **overrides: Any) -> Settings:
-    """Load the factory sample into ``engine``; settings for an app serving it."""
-    load_reference(engine)
-    for kind, frame in (
-        ("institutions", factories.institutions()),
-        ("programmes", factories.programmes()),
-        ("orders", factories.orders()),
-        ("workers", factories.workers()),
-    ):
-        load_frame(engine, kind, frame, secret_key="s")
-    url = engine.url.render_as_string(hide_password=False)
-    return Settings(database_url=url, environment="test", model="hash", home=home, **overrides)
-
-
-@pytest.fixture
-def client(engine: Engine, tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(_loaded_settings(engine, tmp_path / "home"))) as c:
-        yield c
-
-
-def test_healthz(client: TestClient) -> None:
+def test_healthz_and_readyz(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["revision"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready" and ready.json()["missing"] == []
+
+
+def test_readyz_is_503_until_the_first_snapshot_and_routes_say_so(sample_apps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A fresh home with no snapshot answers at once: 503 with what is missing, never a wait."""
+    from api.app import create_app
+
+    url = sample_apps.backend.copy("sample", sample_apps.fill)
+    try:
+        with TestClient(create_app(settings_for(url, tmp_path / "home"))) as c:
+            ready = c.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["status"] == "starting" and ready.json()["missing"]
+            rec = c.get("/api/v1/workers/W1/recommendations")
+            assert rec.status_code == 503 and rec.headers["retry-after"] == "5"
+            assert "请稍后再试" in rec.json()["detail"] and rec.json()["request_id"]
+            assert c.get("/api/v1/programmes").status_code == 200  # the catalogue needs no snapshot
+            c.app.state.refresher.run_once()  # type: ignore[attr-defined]
+            assert c.get("/readyz").status_code == 200
+            assert c.get("/api/v1/workers/W1/recommendations").status_code == 200
+    finally:
+        sample_apps.backend.drop(url)
 
 
 def test_programme_catalogue_filters(client: TestClient) -> None:
     assert client.get("/api/v1/programmes").json()["total"] == 2
     page = client.get("/api/v1/programmes", params={"city": "1411"}).json()
     assert [p["id"] for p in page["items"]] == ["P1"]
-    assert client.get("/api/v1/programmes", params={"city": "abc"}).status_code == 422
+    # a city's own code, as /regions lists it, means the same as its prefix
+    assert [p["id"] for p in client.get("/api/v1/programmes", params={"city": "141100"}).json()["items"]] == [
+        "P1"
+    ]
+    assert client.get("/api/v1/programmes", params={"city": "140000"}).json()["total"] == 2
+    bad = client.get("/api/v1/programmes", params={"city": "abc"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["query", "city"]
+    assert bad.json()["errors"][0]["msg"] == "格式不正确"
+    assert client.get("/api/v1/programmes", params={"open_on": "2027-01-10"}).json()["total"] == 1
 
 
-def test_worker_view_is_masked(client: TestClient) -> None:
+def test_institutions_regions_and_orders(client: TestClient) -> None:
+    inst = client.get("/api/v1/institutions").json()
+    assert inst["total"] == 2 and {i["id"] for i in inst["items"]} == {"I1", "I2"}
+    assert [i["id"] for i in client.get("/api/v1/institutions", params={"city": "1401"}).json()["items"]] == [
+        "I2"
+    ]
+    regions = client.get("/api/v1/regions").json()
+    assert len(regions) == 1 + 11 + 117
+    assert {"adcode": "141124", "name": "临县"}.items() <= next(
+        r for r in regions if r["adcode"] == "141124"
+    ).items()
+    orders = client.get("/api/v1/orders").json()["items"]
+    assert [o["id"] for o in orders] == ["O1"] and orders[0]["flags"] == ["性别限制"]
+
+
+def test_worker_views_are_masked(client: TestClient) -> None:
     body = client.get("/api/v1/workers/W1").json()
     raw = factories.workers()["id_number"][0]
     assert raw not in str(body)
     assert body["id_number_masked"].count("*") == 11 and body["phone_masked"] == "138****5678"
-    assert client.get("/api/v1/workers/NOPE").json()["detail"] == "未找到劳动者 NOPE"
+    listing = client.get("/api/v1/workers").json()
+    assert listing["total"] == 2 and raw not in str(listing)
+    missing = client.get("/api/v1/workers/NOPE")
+    assert missing.status_code == 404 and missing.json()["detail"] == "未找到劳动者 NOPE"
 
 
-def test_orders_show_flags(client: TestClient) -> None:
-    items = client.get("/api/v1/orders").json()["items"]
-    assert items[0]["flags"] == ["性别限制"]
+@pytest.mark.parametrize(
+    ("params", "loc", "msg"),
+    [
+        ({"offset": str(2**63)}, ["query", "offset"], "不能大于2147483647"),
+        ({"offset": "-1"}, ["query", "offset"], "不能小于0"),
+        ({"limit": "0"}, ["query", "limit"], "不能小于1"),
+        ({"open_on": "0"}, ["query", "open_on"], "日期格式应为 YYYY-MM-DD，如 2026-12-01"),
+        ({"open_on": "2026-02-30"}, ["query", "open_on"], "日期不存在，请检查年月日"),
+        ({"open_on": "2026/12/01"}, ["query", "open_on"], "日期格式应为 YYYY-MM-DD，如 2026-12-01"),
+    ],
+)
+def test_strict_inputs_get_chinese_errors(client: TestClient, params: dict, loc: list, msg: str) -> None:
+    r = client.get("/api/v1/programmes", params=params)
+    assert r.status_code == 422
+    errors = r.json()["errors"]
+    assert errors[0]["loc"] == loc and errors[0]["msg"] == msg
+    assert r.json()["detail"].startswith("输入有误")
 
 
-def test_occupation_search(client: TestClient) -> None:
-    body = client.get("/api/v1/occupations/search", params={"q": "招聘电焊工，包吃住", "top": 5}).json()
-    assert body["query"] == "招聘电焊工，包吃住"
-    assert len(body["results"]) == 5
-    assert "6-18-02-04" in [r["code"] for r in body["results"]]  # 焊工
-    assert client.get("/api/v1/occupations/search", params={"q": ""}).status_code == 422
+def test_today_zero_is_not_1970(client: TestClient) -> None:
+    r = client.get("/api/v1/workers/W1/recommendations", params={"today": "0"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "today"]
 
 
-def test_recommendations_over_http(client: TestClient) -> None:
-    body = client.get("/api/v1/workers/W1/recommendations", params={"today": "2026-12-01"}).json()
-    assert body["worker_id"] == "W1" and body["status"] in {"ok", "no_match"}
-    for p in body["pathways"]:
-        assert p["explanation"] and set(p["contributions"]) <= set(p["features"]) | {"kind_bonus"}
-    again = client.get("/api/v1/workers/W1/recommendations", params={"today": "2026-12-01"}).json()
-    assert again == body  # deterministic
-    assert client.get("/api/v1/workers/NOPE/recommendations").status_code == 404
-    why = client.get("/api/v1/workers/W1/why-not/O1", params={"today": "2026-12-01"})
-    assert why.status_code == 200
-    cands = client.get("/api/v1/orders/O1/candidates", params={"today": "2026-12-01"}).json()
-    assert "W2" not in str(cands)  # W2 did not consent to share
-    assert factories.workers()["id_number"][0] not in str(cands)
+def test_error_bodies_do_not_echo_long_ids_or_control_characters(client: TestClient) -> None:
+    long_id = "W" * 10_000
+    r = client.get(f"/api/v1/workers/{long_id}")
+    assert r.status_code == 422
+    assert len(r.text) < 1_000
+    r = client.get("/api/v1/workers/W1%0A%1Bx/recommendations")
+    assert r.status_code == 422 and "\n" not in r.json()["detail"] and "\x1b" not in r.text
 
 
-def test_openapi_documents_typed_recommender_responses(client: TestClient) -> None:
-    schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    assert {"RecommendationOut", "PathwayOut", "CandidatesOut", "WhyNotOut"} <= set(schemas)
+def test_unknown_route_and_method_answer_in_chinese(client: TestClient) -> None:
+    r = client.get("/api/v1/nothing-here")
+    assert r.status_code == 404 and r.json()["detail"] == "未找到所请求的地址"
+    r = client.post("/api/v1/programmes")
+    assert r.status_code == 405 and r.json()["detail"] == "不支持此请求方法"
 
 
-def _pathway_programmes(client: TestClient) -> set[str | None]:
-    body = client.get("/api/v1/workers/W1/recommendations", params={"today": "2026-12-01", "top": 50})
-    assert body.status_code == 200
-    return {p["programme_id"] for p in body.json()["pathways"]}
+def test_an_unhandled_error_is_a_json_500_and_the_connection_stays(
+    client: TestClient, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from api.services.recommend.service import Recommender
+
+    def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Recommender, "recommend_worker", broken)
+    r = client.get("/api/v1/workers/W1/recommendations", headers={"X-Request-ID": "test-req-1"})
+    assert r.status_code == 500
+    assert r.json() == {
+        "detail": "服务内部错误，请稍后再试；如问题持续，请提供请求编号",
+        "request_id": "test-req-1",
+    }
+    assert r.headers["x-request-id"] == "test-req-1"
+    logged = [rec for rec in caplog.records if rec.getMessage() == "unhandled error"]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    # the next request on the same client (connection) is answered
+    assert client.get("/api/v1/programmes").status_code == 200
 
 
-def _new_programme() -> Any:
-    """A 砌筑工 course one level above W1's certificate, at P1's institution near W1's home (W1 is
-    already certified for P1's level, so before this import W1 has no pathway at all)."""
-    return (
-        factories.programmes()
-        .head(1)
-        .with_columns(
-            id=pl.lit("P3"),
-            title=pl.lit("砌筑工（中级）技能提升"),
-            level=pl.lit("4"),
-            training_type=pl.lit("岗位技能提升培训"),
-            start_date=pl.lit("2027-01-10"),
-        )
+def test_every_response_carries_a_request_id(client: TestClient) -> None:
+    r = client.get("/api/v1/programmes")
+    assert re.fullmatch(r"[0-9a-f]{16}", r.headers["x-request-id"])
+    assert client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"}).headers["x-request-id"] != (
+        "bad id with spaces"
     )
 
 
-@pytest.mark.parametrize("interval", [0.0, 3600.0])
-def test_running_server_sees_a_catalogue_import(engine: Engine, tmp_path, interval: float) -> None:  # type: ignore[no-untyped-def]
-    """An import beside a running server (``skillbridge load``) reaches its recommendations at
-    the next check — and not before: with an hour's interval the server keeps what it read."""
-    settings = _loaded_settings(engine, tmp_path / "home", catalogue_check_seconds=interval)
-    with TestClient(create_app(settings)) as c:
-        before = _pathway_programmes(c)
-        assert "P3" not in before
-        load_frame(engine, "programmes", _new_programme(), secret_key="s")
-        after = _pathway_programmes(c)
-        if interval == 0:
-            assert "P3" in after
-            why = c.get("/api/v1/workers/W1/why-not/P3", params={"today": "2026-12-01"}).json()
-            assert why["item_id"] == "P3"
-            # an edit is seen too: the course is full now
-            load_frame(
-                engine, "programmes", _new_programme().with_columns(seats_left=pl.lit("0")), secret_key="s"
-            )
-            assert "P3" not in _pathway_programmes(c)
-        else:
-            assert after == before
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    client.get("/api/v1/workers/W1")
+    client.get("/api/v1/workers/NOPE")
+    text = client.get("/metrics").text
+    assert (
+        'skillbridge_http_requests_total{method="GET",route="/api/v1/workers/{worker_id}",status="200"}'
+        in text
+    )
+    assert 'route="/api/v1/workers/{worker_id}",status="404"' in text
+    assert "W1" not in text  # templates, never raw paths
+    assert "skillbridge_snapshot_age_seconds" in text and "skillbridge_pending_profile_encodings" in text
 
 
-def test_a_failed_catalogue_reread_keeps_serving(engine: Engine, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api.services.recommend import Recommender
+def test_docs_page_loads_nothing_from_off_the_machine(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)""", page.text)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert "validatorUrl" in page.text
 
-    settings = _loaded_settings(engine, tmp_path / "home", catalogue_check_seconds=0)
-    with TestClient(create_app(settings)) as c:
-        before = _pathway_programmes(c)
 
-        def broken(self: Recommender) -> None:
-            raise RuntimeError("database gone")
+def test_openapi_documents_responses_and_errors(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert {"RecommendationOut", "PathwayOut", "CandidatesOut", "WhyNotOut", "ErrorOut"} <= set(schemas)
+    route = doc["paths"]["/api/v1/workers/{worker_id}/recommendations"]["get"]["responses"]
+    assert {"200", "404", "422", "503"} <= set(route)
+    assert schemas["PathwayOut"]["properties"]["payee"]["anyOf"][-1] == {"type": "null"}
 
-        monkeypatch.setattr(Recommender, "refresh", broken)
-        load_frame(engine, "programmes", _new_programme(), secret_key="s")
-        assert _pathway_programmes(c) == before
+
+def test_training_types_are_the_documented_ones(client: TestClient) -> None:
+    from typing import get_args
+
+    from api.routers.catalogue import TrainingType
+    from matcher.types import TRAINING_TYPES
+
+    assert get_args(TrainingType) == TRAINING_TYPES
+    assert client.get("/api/v1/programmes", params={"training_type": "就业技能培训"}).json()["total"] == 1
+    r = client.get("/api/v1/programmes", params={"training_type": "学开车"})
+    assert r.status_code == 422 and r.json()["errors"][0]["msg"].startswith("取值应为")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from api.commands.recommend import _TODAY_HELP, _day, _recommender
+from api.commands.recommend import _TODAY_HELP, _day, recommender
 
 COMMANDS: list[click.Command] = []
 
@@ -34,9 +34,10 @@ def recommend_batch_cmd(
     """批量为全部劳动者推荐路径 (top pathways of every worker, written to Parquet)."""
     from api.services.recommend.batch import recommend_all
 
-    stats = recommend_all(
-        _recommender(), out, today=_day(today), k=top, processes=processes, limit=workers_limit
-    )
+    with recommender() as service:
+        stats = recommend_all(
+            service, out, today=_day(today), k=top, processes=processes, limit=workers_limit
+        )
     click.echo(
         f"{stats.workers} workers, {stats.rows} pathways ({stats.no_pathway} workers without one) "
         f"in {stats.seconds:.1f} s ({stats.workers_per_s:.0f} workers/s, {stats.processes} processes) "

@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from api.deps import SessionDep
-from api.schemas import InstitutionOut, OrderOut, Page, ProgrammeOut, RegionOut
+from api.errors import ERROR_RESPONSES
+from api.schemas.catalogue import InstitutionOut, OrderOut, ProgrammeOut, RegionOut
+from api.schemas.common import IsoDate, Limit, Offset, Page, RegionPrefix
 from api.services import catalogue
-from data.db.models import Region
 
-router = APIRouter(prefix="/api/v1", tags=["catalogue"])
+router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses={422: ERROR_RESPONSES[422]})
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
-City = Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="adcode prefix, e.g. 1411 or 141124")]
+TrainingType = Literal[
+    "就业技能培训",
+    "岗前培训",
+    "岗位技能提升培训",
+    "企业新型学徒制",
+    "创业培训",
+    "新职业新业态培训",
+    "订单项目制培训",
+]
+OccupationCode = Annotated[
+    str | None, Query(pattern=r"^\d-\d{2}-\d{2}(-\d{2})?$", description="职业编码，如 6-29-01-01")
+]
 
 
 @router.get("/programmes", response_model=Page[ProgrammeOut])
 def programmes(
     session: SessionDep,
-    city: City = None,
-    occupation: Annotated[str | None, Query(pattern=r"^\d-\d{2}-\d{2}(-\d{2})?$")] = None,
-    training_type: str | None = None,
-    open_on: dt.date | None = None,
+    city: RegionPrefix = None,
+    occupation: OccupationCode = None,
+    training_type: Annotated[TrainingType | None, Query(description="培训类型")] = None,
+    open_on: Annotated[
+        IsoDate | None, Query(description="只列此日期（YYYY-MM-DD）之后开班且有名额的")
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[ProgrammeOut]:
+    """培训项目目录（仅列在办机构的项目）。"""
     query = catalogue.ProgrammeQuery(city, occupation, training_type, open_on, limit, offset)
     total, rows = catalogue.list_programmes(session, query)
     return Page[ProgrammeOut](total=total, items=[ProgrammeOut.model_validate(r) for r in rows])
@@ -37,18 +48,23 @@ def programmes(
 
 @router.get("/institutions", response_model=Page[InstitutionOut])
 def institutions(
-    session: SessionDep, city: City = None, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep, city: RegionPrefix = None, limit: Limit = 50, offset: Offset = 0
 ) -> Page[InstitutionOut]:
+    """培训机构目录。"""
     total, rows = catalogue.list_institutions(session, city, limit, offset)
     return Page[InstitutionOut](total=total, items=[InstitutionOut.model_validate(r) for r in rows])
 
 
 @router.get("/orders", response_model=Page[OrderOut])
-def orders(session: SessionDep, city: City = None, limit: Limit = 50, offset: Offset = 0) -> Page[OrderOut]:
+def orders(
+    session: SessionDep, city: RegionPrefix = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[OrderOut]:
+    """在招的用工订单。"""
     total, rows = catalogue.list_orders(session, city, limit, offset)
     return Page[OrderOut](total=total, items=[OrderOut.model_validate(r) for r in rows])
 
 
 @router.get("/regions", response_model=list[RegionOut])
 def regions(session: SessionDep) -> list[RegionOut]:
-    return [RegionOut.model_validate(r) for r in session.scalars(select(Region).order_by(Region.adcode))]
+    """山西省、11个市及县级行政区划（代码、名称、坐标）。"""
+    return [RegionOut.model_validate(r) for r in catalogue.list_regions(session)]

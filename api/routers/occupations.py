@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-router = APIRouter(prefix="/api/v1/occupations", tags=["occupations"])
+from api.deps import RecommenderDep
+from api.errors import ERROR_RESPONSES
+
+router = APIRouter(
+    prefix="/api/v1/occupations",
+    tags=["occupations"],
+    responses={422: ERROR_RESPONSES[422], 503: ERROR_RESPONSES[503]},
+)
 
 
 class OccupationHit(BaseModel):
@@ -24,12 +31,12 @@ class OccupationSearch(BaseModel):
 
 @router.get("/search", response_model=OccupationSearch)
 def search(
-    request: Request,
+    recommender: RecommenderDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="如“会砌墙、贴瓷砖”或“招聘电焊工”")],
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> OccupationSearch:
     """把一段自由文本匹配到国家职业分类编码（按相关度排序）。"""
-    recogniser: Any = request.app.state.recommender.occupation_recogniser()
+    recogniser = recommender.snapshot.skills
     found = recogniser.matcher.match([q], top=top, method=recogniser.method)[0]
     return OccupationSearch(
         query=q,

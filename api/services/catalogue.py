@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from data.db.models import Institution, Order, Programme, Worker
+from api.errors import NotFound
+from data.db.models import Institution, Order, Programme, Region, Worker
 
-
-class NotFound(LookupError):
-    """A record that does not exist; the message is user-facing Chinese."""
+__all__ = [
+    "NotFound",
+    "ProgrammeQuery",
+    "get_worker",
+    "list_institutions",
+    "list_orders",
+    "list_programmes",
+    "list_regions",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +80,7 @@ def get_worker(session: Session, worker_id: str) -> Worker:
     if worker is None:
         raise NotFound(f"未找到劳动者 {worker_id}")
     return worker
+
+
+def list_regions(session: Session) -> list[Region]:
+    return list(session.scalars(select(Region).order_by(Region.adcode)))

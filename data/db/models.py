@@ -23,6 +23,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -101,11 +103,39 @@ class Worker(Base):
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now, index=True)
 
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="worker", cascade="all, delete-orphan", order_by="Certificate.id"
     )
+
+
+class ProfileEmbedding(Base):
+    """What the recommender derives from a worker's profile, per encoder model: the embedding of
+    the profile text and the occupations recognised in the worker's own words. Derived data,
+    written off the request path (when a worker is written, in bounded batches) and rebuilt from
+    the ``workers`` row whenever ``text_hash`` or ``recogniser`` no longer match."""
+
+    __tablename__ = "profile_embeddings"
+    __table_args__ = (PrimaryKeyConstraint("worker_id", "model", name="pk_profile_embeddings"),)
+
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    #: the encoder's name (``Encoder.name``)
+    model: Mapped[str] = mapped_column(String(128))
+    #: hash of the profile text the vector was computed from
+    text_hash: Mapped[str] = mapped_column(String(16))
+    #: ``workers.updated_at`` when this row was computed
+    source_updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    #: (dimension,) float32, L2-normalised, little-endian bytes
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    #: fingerprint of the occupation recogniser the codes below came from
+    recogniser: Mapped[str] = mapped_column(String(64))
+    skill_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    wish_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: every occupation the worker is linked to (skills, wishes, desired, certificates): the
+    #: reverse lookup of an order's candidates
+    occupations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now, index=True)
 
 
 class Certificate(Base):

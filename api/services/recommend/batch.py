@@ -317,9 +317,9 @@ def positions_sorted_by(keys: Sequence[np.ndarray]) -> np.ndarray:
 class ServiceWorkers:
     """Every stored worker of a :class:`~api.services.recommend.Recommender`, as a batch source.
 
-    Loads the workers once, brings their stored embeddings and recognised occupations up to date
-    (encoding only new or changed profiles) and orders them by desired occupation, group and birth
-    year (see :meth:`WorkerSource.order`).
+    Brings every stored profile up to date first (encoding only new or changed profiles, in
+    bounded batches), then loads the workers and their profiles once and orders them by desired
+    occupation, group and birth year (see :meth:`WorkerSource.order`).
     """
 
     def __init__(self, recommender: Recommender) -> None:
@@ -327,13 +327,21 @@ class ServiceWorkers:
 
         from api.services.records import load_workers
 
+        recommender.sync_workers()
+        self.snapshot = snap = recommender.snapshot
         with Session(recommender.engine) as session:
-            self.workers = [r for _, r in load_workers(session, recommender.regions)]
+            self.workers = [r for _, r in load_workers(session, snap.regions)]
+            profiles = {}
+            ids = [w.id for w in self.workers]
+            for start in range(0, len(ids), 5000):
+                profiles.update(recommender.store.read(session, ids[start : start + 5000]))
         self.recommender = recommender
-        self.ids = [w.id for w in self.workers]
-        if self.workers:
-            recommender.worker_embeddings(self.workers)  # encodes new or edited profiles, once
-        self.codes = recommender.skills_of(self.workers)
+        self.ids = ids
+        dim = recommender.store.dimension
+        self._vectors = (
+            np.vstack([profiles[i].vector for i in ids]) if ids else np.zeros((0, dim), np.float32)
+        )
+        self.codes = [(profiles[i].skills, profiles[i].wishes) for i in ids]
 
     def __len__(self) -> int:
         return len(self.workers)
@@ -346,7 +354,7 @@ class ServiceWorkers:
         return np.asarray(sorted(range(len(self.workers)), key=key), dtype=np.int64)
 
     def vectors(self, positions: np.ndarray) -> np.ndarray:
-        return self.recommender.worker_vectors.vectors([self.ids[j] for j in positions.tolist()])
+        return self._vectors[positions]
 
     def queries(self, positions: np.ndarray, vectors: np.ndarray) -> list[WorkerQuery]:
         out = []
@@ -360,22 +368,22 @@ class ServiceWorkers:
         text) for many workers, with one search per index."""
         from embeddings.texts import worker_text
 
-        rec = self.recommender
-        s = rec.sizes
-        texts = [worker_text(q.worker, rec.occupation_names) for q in queries]
-        dp = rec.programme_vectors.index.search(vectors, s.dense_programmes)[0].tolist()
-        do = rec.order_vectors.index.search(vectors, s.dense_orders)[0].tolist()
+        snap = self.snapshot
+        s = self.recommender.sizes
+        texts = [worker_text(q.worker, snap.occupation_names) for q in queries]
+        dp = snap.programme_vectors.index.search(vectors, s.dense_programmes)[0].tolist()
+        do = snap.order_vectors.index.search(vectors, s.dense_orders)[0].tolist()
         lex = [j for j, t in enumerate(texts) if t]
         bp: dict[int, list[str]] = {}
         bo: dict[int, list[str]] = {}
         if lex:
-            found_p = rec.programme_bm25.search([texts[j] for j in lex], s.bm25_programmes)[0].tolist()
-            found_o = rec.order_bm25.search([texts[j] for j in lex], s.bm25_orders)[0].tolist()
+            found_p = snap.programme_bm25.search([texts[j] for j in lex], s.bm25_programmes)[0].tolist()
+            found_o = snap.order_bm25.search([texts[j] for j in lex], s.bm25_orders)[0].tolist()
             bp, bo = dict(zip(lex, found_p, strict=True)), dict(zip(lex, found_o, strict=True))
         return [
             Candidates(
-                rec.programmes.rows_for([i for i in dp[r] + bp.get(r, []) if i]),
-                rec.orders.rows_for([i for i in do[r] + bo.get(r, []) if i]),
+                snap.programmes.rows_for([i for i in dp[r] + bp.get(r, []) if i]),
+                snap.orders.rows_for([i for i in do[r] + bo.get(r, []) if i]),
             )
             for r in range(len(queries))
         ]
@@ -395,13 +403,13 @@ def recommend_all(
     """Every stored worker's top-``k`` pathways (as :meth:`Recommender.recommend_worker` gives
     them, with each worker's city weights) to the Parquet file ``out``."""
     source = ServiceWorkers(recommender)
-    recommender.save()  # keep what was encoded for new or edited profiles
+    snap = source.snapshot
     contexts: dict[str, MatchContext] = {}
 
     def context(worker: WorkerProfile) -> MatchContext:
         city = city_code_of(worker.home.adcode)
         if city not in contexts:
-            contexts[city] = recommender.context(worker.home.adcode, today)
+            contexts[city] = snap.policies.context(worker.home.adcode, today)
         return contexts[city]
 
     # contexts are built before the fork so the children share them (and their policy books)
@@ -409,10 +417,10 @@ def recommend_all(
         context(w)
     return run_batch(
         source,
-        recommender.programmes,
-        recommender.orders,
-        recommender.programme_vectors.index,
-        recommender.order_vectors.index,
+        snap.programmes,
+        snap.orders,
+        snap.programme_vectors.index,
+        snap.order_vectors.index,
         context,
         out,
         k=k,

@@ -1,24 +1,28 @@
-"""The recommender service: database rows → records, candidate generation, the pure ranking core.
+"""The recommender service: a stored worker's pathways, an order's candidates, and "why not".
 
-:class:`Recommender` is built once per process (CLI run or FastAPI lifespan) from the database, an
-encoder and the index directory. It holds the catalogue as columnar tables with their stored
-embeddings, the BM25 indexes and the per-city weights and subsidy policies. A request then:
+:class:`Recommender` answers requests against the current :class:`CatalogueSnapshot` (held by a
+:class:`SnapshotHolder`; a request takes the reference once and never waits for a rebuild) and the
+worker profiles stored in the database (:mod:`api.services.recommend.profiles`). A request:
 
-1. loads the worker (with certificates and past claims) from the database;
-2. takes the worker's stored embedding (encoding it once, and storing it, only if the profile
-   text is new or changed — never the catalogue);
+1. loads the worker (with certificates and past claims) and their stored profile;
+2. uses the stored embedding and recognised occupations when they were computed from the current
+   profile text, and otherwise derives this one profile now (one short encode; the background
+   encoder stores it, or the request does when ``store_profiles`` is set, as the CLI does);
 3. retrieves candidates: dense nearest programmes and orders in the shared vector space, BM25 on
    the profile text, and programmes of the worker's occupations (inside the core);
-4. ranks them with :func:`matcher.pathways.recommend`, pricing each programme under the city
-   policy in force on its start date (:class:`matcher.policy_amounts.PolicyAmounts` while ranking,
-   :func:`matcher.policy.estimate_support`, with its reasons, for the pathways returned).
+4. ranks them with :func:`matcher.pathways.recommend` under the worker's city weights and the
+   policy of each programme's city in force on its start date.
+
+In the server a :class:`~api.services.recommend.refresher.Refresher` builds snapshots and encodes
+pending profiles in the background; the CLI and tests build synchronously (:meth:`Recommender.build`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,49 +30,36 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session
 
-from api.services.recommend.index_store import EntityVectors, SkillCodes, lexical_index
-from api.services.recommend.skills import SkillRecogniser, profile_text
+from api.errors import NotFound, NotReady
+from api.services.recommend.profiles import (
+    PendingScan,
+    Profile,
+    ProfileStore,
+    WorkerIndex,
+    derive,
+    encode_pending,
+)
+from api.services.recommend.snapshot import CatalogueSnapshot, Progress, build_snapshot
 from api.services.records import (
-    CatalogueVersion,
-    RegionNames,
-    catalogue_version,
     institution_info,
-    load_occupation_names,
-    load_orders,
-    load_programmes,
-    load_region_names,
     load_workers,
     masked_view,
     order_record,
     programme_record,
 )
-from data.db.models import Institution, Order, Programme
-from data.policy_loader import PolicyNotFound, available_cities, load_city_policy
-from data.ranking_config import load_ranking_weights
-from embeddings.texts import order_text, programme_text, worker_text
+from data.db.models import Institution, Order, Programme, Worker
+from embeddings.texts import order_text, worker_text
 from matcher.candidates import OrderCandidates, rank_candidates
 from matcher.pathways import Candidates, MatchContext, Recommendation, WorkerQuery, recommend
-from matcher.policy import CityPolicy, CityPolicyBook, city_code_of, estimate_support
-from matcher.policy_amounts import PolicyAmounts
-from matcher.scoring import RankingWeights
-from matcher.support import Support, SupportLike
-from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import OrderRecord, ProgrammeRecord, WorkerProfile
 from matcher.whynot import WhyNot, explain_exclusion
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from embeddings.lexical import BM25Index
     from matcher.protocols import Encoder
 
-__all__ = ["NotFound", "Recommender", "RetrievalSizes"]
-
-NO_POLICY_REASON = "该市暂未配置补贴政策，按全额学费估算"
-
-
-class NotFound(LookupError):
-    """No such worker, programme or order; the message is user-facing Chinese."""
+__all__ = ["NotFound", "NotReady", "Recommender", "RetrievalSizes", "SnapshotHolder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,37 +76,68 @@ class RetrievalSizes:
     skill_margin: float = 0.7
 
 
+class SnapshotHolder:
+    """The reference to the current snapshot. Reading it is one attribute load; swapping it is one
+    assignment, so a request sees either the old or the new snapshot, never a mix."""
+
+    def __init__(self, snapshot: CatalogueSnapshot | None = None) -> None:
+        self.current: CatalogueSnapshot | None = snapshot
+        self.building: str | None = None
+
+    def swap(self, snapshot: CatalogueSnapshot) -> None:
+        self.current = snapshot
+
+
 @dataclass
 class Recommender:
     engine: Engine
     encoder: Encoder
     index_dir: Path
-    regions: RegionNames
-    occupation_names: dict[str, str]
-    programmes: ProgrammeTable
-    orders: OrderTable
-    programme_vectors: EntityVectors
-    order_vectors: EntityVectors
-    worker_vectors: EntityVectors
-    programme_bm25: BM25Index
-    order_bm25: BM25Index
-    skill_codes: SkillCodes
+    holder: SnapshotHolder
+    store: ProfileStore
+    worker_index: WorkerIndex
     sizes: RetrievalSizes = field(default_factory=RetrievalSizes)
     policy_dir: Path | None = None
     ranking_dir: Path | None = None
-    _skills: SkillRecogniser | None = None
-    _books: dict[str, CityPolicyBook | None] = field(default_factory=dict)
-    _weights: dict[str, RankingWeights] = field(default_factory=dict)
-    _workers_synced: bool = False
-    _by_occupation: dict[str, list[str]] = field(default_factory=dict)
-    _allowance_groups: frozenset[str] | None = None
-    _amounts: PolicyAmounts | None = None
-    #: guards the stored worker embeddings and skill codes, which a request may extend (cold start)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
-    #: :func:`catalogue_version` of the database when the tables above were read
-    version: CatalogueVersion = field(default_factory=CatalogueVersion)
+    #: write profiles derived during a request back to the database (CLI, tests); a server leaves
+    #: that to its background encoder so requests only read
+    store_profiles: bool = False
+    scan: PendingScan = field(init=False)
+    #: profiles derived during requests, until the background encoder stores them
+    _derived: OrderedDict[tuple[str, str, str], Profile] = field(default_factory=OrderedDict)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.scan = PendingScan(self.store)
 
     # -- building -----------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        engine: Engine,
+        encoder: Encoder,
+        index_dir: Path,
+        *,
+        sizes: RetrievalSizes | None = None,
+        policy_dir: Path | None = None,
+        ranking_dir: Path | None = None,
+        store_profiles: bool = False,
+    ) -> Recommender:
+        """A recommender with no snapshot yet (build one with :meth:`refresh`, or let a refresher)."""
+        store = ProfileStore(encoder.name, encoder.dimension)
+        return cls(
+            engine=engine,
+            encoder=encoder,
+            index_dir=Path(index_dir),
+            holder=SnapshotHolder(),
+            store=store,
+            worker_index=WorkerIndex.empty(store),
+            sizes=sizes or RetrievalSizes(),
+            policy_dir=policy_dir,
+            ranking_dir=ranking_dir,
+            store_profiles=store_profiles,
+        )
+
     @classmethod
     def build(
         cls,
@@ -126,240 +148,192 @@ class Recommender:
         sizes: RetrievalSizes | None = None,
         policy_dir: Path | None = None,
         ranking_dir: Path | None = None,
+        store_profiles: bool = True,
+        progress: Progress | None = None,
     ) -> Recommender:
-        """Load the catalogue and open orders, bring their stored embeddings and BM25 indexes up
-        to date (encoding only new or changed texts) and save them under ``index_dir/recommend``."""
-        root = Path(index_dir) / "recommend"
-        with Session(engine) as session:
-            # read first: a change made while building shows as a newer version at the next check
-            version = catalogue_version(session)
-            regions = load_region_names(session)
-            names = load_occupation_names(session)
-            progs = load_programmes(session, regions)
-            ords = load_orders(session, regions)
-        p_ids, p_texts = [p.id for p in progs], [programme_text(p, names) for p in progs]
-        o_ids, o_texts = [o.id for o in ords], [order_text(o, names) for o in ords]
-        pv = EntityVectors.open(root / "programmes", encoder)
-        pv.sync(p_ids, p_texts, encoder, kind="passage", complete=True)
-        ov = EntityVectors.open(root / "orders", encoder)
-        ov.sync(o_ids, o_texts, encoder, kind="passage", complete=True)
-        pv.save()
-        ov.save()
-        words = sorted({n for n in names.values() if len(n) >= 2})
-        return cls(
-            engine=engine,
-            encoder=encoder,
-            index_dir=Path(index_dir),
-            regions=regions,
-            occupation_names=names,
-            programmes=ProgrammeTable.from_records(progs, pv.vectors(p_ids)),
-            orders=OrderTable.from_records(ords, ov.vectors(o_ids)),
-            programme_vectors=pv,
-            order_vectors=ov,
-            worker_vectors=EntityVectors.open(root / "workers", encoder),
-            programme_bm25=lexical_index(root / "programmes" / "bm25", p_ids, p_texts, words),
-            order_bm25=lexical_index(root / "orders" / "bm25", o_ids, o_texts, words),
-            skill_codes=SkillCodes.open(root / "workers" / "skills.json"),
-            sizes=sizes or RetrievalSizes(),
+        """A recommender with its first snapshot built now (the CLI's and the tests' way)."""
+        rec = cls.create(
+            engine,
+            encoder,
+            index_dir,
+            sizes=sizes,
             policy_dir=policy_dir,
             ranking_dir=ranking_dir,
-            version=version,
+            store_profiles=store_profiles,
         )
+        rec.refresh(progress=progress)
+        return rec
 
-    def stored_version(self) -> CatalogueVersion:
+    @property
+    def snapshot(self) -> CatalogueSnapshot:
+        snap = self.holder.current
+        if snap is None:
+            raise NotReady("服务正在准备推荐数据，请稍后再试")
+        return snap
+
+    def refresh(self, progress: Progress | None = None) -> CatalogueSnapshot:
+        """Build the next snapshot from the database now and swap it in."""
+        snap = build_snapshot(
+            self.engine,
+            self.encoder,
+            self.index_dir,
+            previous=self.holder.current,
+            policy_dir=self.policy_dir,
+            ranking_dir=self.ranking_dir,
+            skill_margin=self.sizes.skill_margin,
+            progress=progress,
+        )
+        self.holder.swap(snap)
+        return snap
+
+    def stored_version(self):  # type: ignore[no-untyped-def]
         """The database's catalogue version now (one query of aggregates)."""
+        from api.services.records import catalogue_version
+
         with Session(self.engine) as session:
             return catalogue_version(session)
 
     def refresh_if_changed(self) -> bool:
-        """Refresh when an import (say ``skillbridge load`` beside a running server) changed the
-        programmes, orders, institutions, regions or occupations since the tables were read."""
-        if self.stored_version() == self.version:
+        """Refresh when an import changed the programmes, orders, institutions, regions or
+        occupations since the current snapshot was read."""
+        current = self.holder.current
+        if current is not None and self.stored_version() == current.version:
             return False
         self.refresh()
         return True
 
-    def refresh(self) -> None:
-        """Reload programmes and open orders from the database after a change (an import, a new
-        order): only new or changed texts are encoded, so a new item is matchable at once."""
-        fresh = Recommender.build(
-            self.engine,
-            self.encoder,
-            self.index_dir,
-            sizes=self.sizes,
-            policy_dir=self.policy_dir,
-            ranking_dir=self.ranking_dir,
-        )
-        with self._lock:
-            self.regions, self.occupation_names = fresh.regions, fresh.occupation_names
-            self.programmes, self.orders = fresh.programmes, fresh.orders
-            self.programme_vectors, self.order_vectors = fresh.programme_vectors, fresh.order_vectors
-            self.programme_bm25, self.order_bm25 = fresh.programme_bm25, fresh.order_bm25
-            self._workers_synced = False
-            if fresh.version.occupations != self.version.occupations:
-                self._skills = None
-                self.skill_codes.clear()
-            self.version = fresh.version
-
-    def save(self) -> None:
-        with self._lock:
-            self.worker_vectors.save()
-            self.skill_codes.save()
-
-    # -- workers: stored embeddings and recognised occupations -------------------------------------
-    def _recogniser(self) -> SkillRecogniser:
-        if self._skills is None:
-            self._skills = SkillRecogniser.build(
-                self.engine,
-                None if self.encoder.name == "hash" else self.encoder,
-                self.index_dir / "recommend" / "encoder-cache",
-                margin=self.sizes.skill_margin,
-            )
-        return self._skills
-
-    def occupation_recogniser(self) -> SkillRecogniser:
-        """The occupation matcher used to read profiles, built once (also serves occupation search)."""
-        with self._lock:
-            return self._recogniser()
-
-    def skills_of(self, workers: Sequence[WorkerProfile]) -> list[tuple[frozenset[str], frozenset[str]]]:
-        """(skill codes, wish codes) recognised in each worker's skills text and work history,
-        cached by text hash next to the stored embeddings (see :mod:`api.services.recommend.skills`)."""
-        with self._lock:
-            return self._skills_of(workers)
-
-    def _skills_of(self, workers: Sequence[WorkerProfile]) -> list[tuple[frozenset[str], frozenset[str]]]:
-        out: list[tuple[frozenset[str], frozenset[str]] | None] = [
-            self.skill_codes.get(w.id, profile_text(w)) for w in workers
-        ]
-        todo = [j for j, hit in enumerate(out) if hit is None]
-        if todo:
-            found = self._recogniser().recognise([profile_text(workers[j]) for j in todo])
-            for j, pair in zip(todo, found, strict=True):
-                self.skill_codes.put(workers[j].id, profile_text(workers[j]), pair)
-                out[j] = pair
-        return [o if o is not None else (frozenset(), frozenset()) for o in out]
-
-    def worker_embeddings(self, workers: Sequence[WorkerProfile]) -> np.ndarray:
-        """Stored embeddings of ``workers`` (n, d) float32; a new or edited profile is encoded once."""
-        ids = [w.id for w in workers]
-        texts = [worker_text(w, self.occupation_names) for w in workers]
-        with self._lock:
-            self.worker_vectors.sync(ids, texts, self.encoder, kind="query", complete=False)
-            return self.worker_vectors.vectors(ids)
-
-    def sync_workers(self) -> int:
-        """Bring every worker's stored embedding and recognised occupations up to date (for reverse
-        matching). Returns how many profiles were encoded."""
-        with Session(self.engine) as session:
-            pairs = load_workers(session, self.regions, with_claims=False)
-        records = [r for _, r in pairs]
-        ids = [w.id for w in records]
-        texts = [worker_text(w, self.occupation_names) for w in records]
-        with self._lock:
-            encoded = self.worker_vectors.sync(ids, texts, self.encoder, kind="query", complete=True)
-        by_occ: dict[str, set[str]] = {}
-        for w, (skills, wishes) in zip(records, self.skills_of(records), strict=True):
-            codes = skills | wishes | set(w.desired_occupations) | {c.occupation_code for c in w.certificates}
-            for code in codes:
-                by_occ.setdefault(code, set()).add(w.id)
-        self._by_occupation = {k: sorted(v) for k, v in by_occ.items()}
-        self._workers_synced = True
-        self.save()
-        return encoded
-
-    # -- policy and weights -------------------------------------------------------------------
-    def weights_for(self, adcode: str) -> RankingWeights:
-        city = city_code_of(adcode)
-        if city not in self._weights:
-            self._weights[city] = load_ranking_weights(city, self.ranking_dir)
-        return self._weights[city]
-
-    def _book(self, city: str) -> CityPolicyBook | None:
-        if city not in self._books:
-            try:
-                self._books[city] = load_city_policy(city, self.policy_dir)
-            except PolicyNotFound:
-                self._books[city] = None
-        return self._books[city]
-
-    def policy_of(self, programme: ProgrammeRecord) -> CityPolicy | None:
-        """The policy of the programme's city in force on its start date, if any."""
-        book = self._book(city_code_of(programme.place.adcode))
-        return book.find(programme.start_date) if book is not None else None
-
-    def support(
-        self, worker: WorkerProfile, programme: ProgrammeRecord, order: OrderRecord | None
-    ) -> SupportLike:
-        """Subsidy estimate under the policy of the programme's city in force on its start date."""
-        trains = bool(order is not None and order.employer_trains)
-        policy = self.policy_of(programme)
-        if policy is None:
-            return Support(0, 0, 0 if trains else max(programme.fee, 0), "none", (NO_POLICY_REASON,))
-        return estimate_support(
-            worker,
-            programme,
-            policy,
-            employer_trains=trains,
-            employer_kind=order.employer_kind if order is not None else "企业",
-        )
+    # -- compatibility views of the current snapshot ---------------------------------------------
+    @property
+    def programmes(self):  # type: ignore[no-untyped-def]
+        return self.snapshot.programmes
 
     @property
-    def amounts(self) -> PolicyAmounts:
-        """What the ranking reads of :meth:`support`'s estimates (net cost, living allowance), from
-        subsidy terms cached per programme."""
-        if self._amounts is None:
-            self._amounts = PolicyAmounts(self.policy_of)
-        return self._amounts
+    def orders(self):  # type: ignore[no-untyped-def]
+        return self.snapshot.orders
 
-    def allowance_groups(self) -> frozenset[str]:
-        """Every group any city policy (any version) grants a living allowance."""
-        if self._allowance_groups is None:
-            groups: set[str] = set()
-            for city in available_cities(self.policy_dir):
-                book = self._book(city)
-                for version in book.versions if book is not None else ():
-                    groups |= version.living.groups
-            self._allowance_groups = frozenset(groups)
-        return self._allowance_groups
+    @property
+    def occupation_names(self) -> dict[str, str]:
+        return self.snapshot.occupation_names
+
+    @property
+    def regions(self):  # type: ignore[no-untyped-def]
+        return self.snapshot.regions
 
     def context(self, adcode: str, today: dt.date) -> MatchContext:
-        groups = self.allowance_groups()
-        return MatchContext(
-            today,
-            self.weights_for(adcode),
-            self.support,
-            self.occupation_names,
-            allowance_possible=lambda w: bool(w.groups & groups),
-            support_amounts=self.amounts,
+        return self.snapshot.policies.context(adcode, today)
+
+    def worker_query(self, worker: WorkerProfile) -> WorkerQuery:
+        """The ranking's view of ``worker`` (stored profile, or derived now)."""
+        with Session(self.engine) as session:
+            return self.query(session, self.snapshot, worker)
+
+    # -- worker profiles ------------------------------------------------------------------------
+    def encode_pending(self, limit: int = 256) -> int:
+        """Store up to ``limit`` missing or stale profiles (see :func:`profiles.encode_pending`)."""
+        snap = self.snapshot
+        return encode_pending(
+            self.engine,
+            self.store,
+            self.scan,
+            self.encoder,
+            snap.skills,
+            snap.regions,
+            snap.occupation_names,
+            limit=limit,
         )
+
+    def sync_workers(self, progress: Callable[[int], None] | None = None) -> int:
+        """Store every missing or stale profile and load them all into the worker index (for
+        reverse matching and batches); returns how many workers were handled."""
+        total = 0
+        while n := self.encode_pending(limit=512):
+            total += n
+            if progress is not None:
+                progress(n)
+        while not self.worker_index.complete:
+            self.worker_index.sync(self.engine)
+        self.worker_index.sync(self.engine)  # rows stored since the initial load finished
+        return total
+
+    def profiles_for(
+        self, session: Session, snap: CatalogueSnapshot, workers: list[WorkerProfile]
+    ) -> list[Profile]:
+        """Each worker's profile: the stored one when computed from the current text and
+        recogniser, otherwise derived now (and stored when ``store_profiles``)."""
+        stored = self.store.read(session, [w.id for w in workers])
+        recogniser = snap.skills.fingerprint
+        out: list[Profile | None] = []
+        todo: list[int] = []
+        for j, w in enumerate(workers):
+            p = stored.get(w.id)
+            text = worker_text(w, snap.occupation_names)
+            if p is not None and p.fresh_for(text, recogniser):
+                out.append(p)
+                continue
+            key = (w.id, text, recogniser)
+            with self._derived_lock:
+                hit = self._derived.get(key)
+            out.append(hit)
+            if hit is None:
+                todo.append(j)
+        if todo:
+            fresh = derive(
+                [workers[j] for j in todo],
+                self.encoder,
+                snap.skills,
+                snap.occupation_names,
+                known={w.id: stored[w.id] for w in (workers[j] for j in todo) if w.id in stored},
+            )
+            for j, p in zip(todo, fresh, strict=True):
+                out[j] = p
+                self._remember(
+                    (workers[j].id, worker_text(workers[j], snap.occupation_names), p.recogniser), p
+                )
+            if self.store_profiles:
+                self._store([workers[j] for j in todo], fresh)
+        return [p for p in out if p is not None]
+
+    def _remember(self, key: tuple[str, str, str], profile: Profile) -> None:
+        with self._derived_lock:
+            self._derived[key] = profile
+            self._derived.move_to_end(key)
+            while len(self._derived) > 10_000:
+                self._derived.popitem(last=False)
+
+    def _store(self, workers: list[WorkerProfile], profiles: list[Profile]) -> None:
+        from sqlalchemy import select
+
+        with Session(self.engine) as session, session.begin():
+            found = select(Worker.id, Worker.updated_at).where(Worker.id.in_([w.id for w in workers]))
+            stamps = {wid: at for wid, at in session.execute(found)}
+            keep = [j for j, w in enumerate(workers) if w.id in stamps]
+            self.store.write(
+                session,
+                [workers[j] for j in keep],
+                [profiles[j] for j in keep],
+                [stamps[workers[j].id] for j in keep],
+            )
+
+    def query(self, session: Session, snap: CatalogueSnapshot, worker: WorkerProfile) -> WorkerQuery:
+        p = self.profiles_for(session, snap, [worker])[0]
+        return WorkerQuery(worker, p.vector, p.skills, p.wishes)
 
     # -- retrieval ------------------------------------------------------------------------------
-    def retrieve(
-        self, vector: np.ndarray, text: str, *, dense: bool = True, lexical: bool = True
-    ) -> Candidates:
+    def retrieve(self, snap: CatalogueSnapshot, vector: np.ndarray, text: str) -> Candidates:
         """Candidate rows for one worker: dense neighbours and BM25 hits of the profile text."""
         s = self.sizes
-        p_ids: list[str] = []
-        o_ids: list[str] = []
-        if dense:
-            q = vector[None, :]
-            p_ids += self.programme_vectors.index.search(q, s.dense_programmes)[0][0].tolist()
-            o_ids += self.order_vectors.index.search(q, s.dense_orders)[0][0].tolist()
-        if lexical and text:
-            p_ids += self.programme_bm25.search([text], s.bm25_programmes)[0][0].tolist()
-            o_ids += self.order_bm25.search([text], s.bm25_orders)[0][0].tolist()
+        q = vector[None, :]
+        p_ids = snap.programme_vectors.index.search(q, s.dense_programmes)[0][0].tolist()
+        o_ids = snap.order_vectors.index.search(q, s.dense_orders)[0][0].tolist()
+        if text:
+            p_ids += snap.programme_bm25.search([text], s.bm25_programmes)[0][0].tolist()
+            o_ids += snap.order_bm25.search([text], s.bm25_orders)[0][0].tolist()
         return Candidates(
-            self.programmes.rows_for([i for i in p_ids if i]), self.orders.rows_for([i for i in o_ids if i])
+            snap.programmes.rows_for([i for i in p_ids if i]), snap.orders.rows_for([i for i in o_ids if i])
         )
 
-    def query(self, worker: WorkerProfile) -> WorkerQuery:
-        vector = self.worker_embeddings([worker])[0]
-        skills, wishes = self.skills_of([worker])[0]
-        return WorkerQuery(worker, vector, skills, wishes)
-
-    def load_worker(self, session: Session, worker_id: str) -> WorkerProfile:
-        found = load_workers(session, self.regions, [worker_id])
+    def load_worker(self, session: Session, snap: CatalogueSnapshot, worker_id: str) -> WorkerProfile:
+        found = load_workers(session, snap.regions, [worker_id])
         if not found:
             raise NotFound(f"未找到劳动者 {worker_id}")
         return found[0][1]
@@ -367,69 +341,84 @@ class Recommender:
     # -- requests -------------------------------------------------------------------------------
     def recommend_worker(self, worker_id: str, *, top: int = 10, today: dt.date) -> Recommendation:
         """Top pathways for a stored worker."""
+        snap = self.snapshot
         with Session(self.engine) as session:
-            worker = self.load_worker(session, worker_id)
-        q = self.query(worker)
-        text = worker_text(worker, self.occupation_names)
-        cands = self.retrieve(q.embedding, text) if q.embedding is not None else Candidates()
-        rec = recommend(q, cands, self.programmes, self.orders, self.context(worker.home.adcode, today), top)
-        self.save()
-        return rec
+            worker = self.load_worker(session, snap, worker_id)
+            q = self.query(session, snap, worker)
+        text = worker_text(worker, snap.occupation_names)
+        cands = self.retrieve(snap, q.embedding, text) if q.embedding is not None else Candidates()
+        ctx = snap.policies.context(worker.home.adcode, today)
+        return recommend(q, cands, snap.programmes, snap.orders, ctx, top)
 
-    def order_record(self, order_id: str) -> OrderRecord:
-        row = self.orders.row_of.get(order_id)
+    def order_record(self, snap: CatalogueSnapshot, order_id: str) -> OrderRecord:
+        row = snap.orders.row_of.get(order_id)
         if row is not None:
-            return self.orders.records[row]
+            return snap.orders.records[row]
         with Session(self.engine) as session:
             o = session.get(Order, order_id)
             if o is None:
                 raise NotFound(f"未找到用工订单 {order_id}")
-            return order_record(o, self.regions)
+            return order_record(o, snap.regions)
 
     def candidates_for_order(self, order_id: str, *, top: int = 50, today: dt.date) -> OrderCandidates:
-        """Ranked consenting workers for an order: direct fits and trainable ones."""
-        order = self.order_record(order_id)
-        if not self._workers_synced:
-            self.sync_workers()
-        if order_id in self.order_vectors.index:
-            vec = self.order_vectors.vectors([order_id])
+        """Ranked consenting workers for an order: direct fits and trainable ones, among the stored
+        profiles (a profile not encoded yet joins once the background encoder has stored it)."""
+        snap = self.snapshot
+        order = self.order_record(snap, order_id)
+        if order_id in snap.order_vectors.index:
+            vec = snap.order_vectors.vectors([order_id])[0]
         else:
-            vec = self.encoder.encode([order_text(order, self.occupation_names)], kind="passage")
-        found, _ = self.worker_vectors.index.search(vec, self.sizes.order_pool)
-        ids = [i for i in found[0].tolist() if i]
-        ids = sorted(set(ids) | set(self._by_occupation.get(order.occupation_code, ())))
+            vec = self.encoder.encode([order_text(order, snap.occupation_names)], kind="passage")[0]
+        ids = self.worker_index.neighbours(vec, self.sizes.order_pool, order.occupation_code)
         with Session(self.engine) as session:
-            pairs = load_workers(session, self.regions, ids)
-            masked = {w.id: masked_view(w, self.regions, today) for w, _ in pairs}
-        records = [r for _, r in pairs]
-        vectors = self.worker_embeddings(records)
-        skills = self.skills_of(records)
-        queries = [WorkerQuery(r, vectors[j], *skills[j]) for j, r in enumerate(records)]
-        sims = vectors @ vec[0] if len(records) else np.zeros(0)
+            pairs = load_workers(session, snap.regions, ids)
+            masked = {w.id: masked_view(w, snap.regions, today) for w, _ in pairs}
+            records = [r for _, r in pairs]
+            stored = self.store.read(session, [r.id for r in records])
+        records = [r for r in records if r.id in stored]
+        queries = [
+            WorkerQuery(r, stored[r.id].vector, stored[r.id].skills, stored[r.id].wishes) for r in records
+        ]
+        vectors = (
+            np.vstack([stored[r.id].vector for r in records])
+            if records
+            else np.zeros((0, len(vec)), np.float32)
+        )
+        sims = vectors @ vec if len(records) else np.zeros(0)
         return rank_candidates(
             order,
             queries,
-            self.programmes,
-            self.context(order.place.adcode, today),
+            snap.programmes,
+            snap.policies.context(order.place.adcode, today),
             similarity=sims,
             masked=masked,
             k=top,
         )
 
+    def find_item(
+        self, snap: CatalogueSnapshot, session: Session, item_id: str
+    ) -> ProgrammeRecord | OrderRecord:
+        if item_id in snap.programmes.row_of:
+            return snap.programmes.records[snap.programmes.row_of[item_id]]
+        if item_id in snap.orders.row_of:
+            return snap.orders.records[snap.orders.row_of[item_id]]
+        p = session.get(Programme, item_id)
+        if p is not None:
+            inst = session.get(Institution, p.institution_id)
+            assert inst is not None  # foreign key
+            return programme_record(p, institution_info(inst), snap.regions)
+        o = session.get(Order, item_id)
+        if o is not None:
+            return order_record(o, snap.regions)
+        raise NotFound(f"未找到培训项目或用工订单 {item_id}")
+
     def why_not(self, worker_id: str, item_id: str, *, today: dt.date) -> WhyNot:
         """Failed filters of a programme or order for a worker, and its score had it passed."""
+        snap = self.snapshot
         with Session(self.engine) as session:
-            worker = self.load_worker(session, worker_id)
-            item: ProgrammeRecord | OrderRecord
-            if item_id in self.programmes.row_of:
-                item = self.programmes.records[self.programmes.row_of[item_id]]
-            elif (p := session.get(Programme, item_id)) is not None:
-                inst = session.get(Institution, p.institution_id)
-                assert inst is not None  # foreign key
-                item = programme_record(p, institution_info(inst), self.regions)
-            else:
-                item = self.order_record(item_id)
-        q = self.query(worker)
-        store = self.programme_vectors if isinstance(item, ProgrammeRecord) else self.order_vectors
+            worker = self.load_worker(session, snap, worker_id)
+            item = self.find_item(snap, session, item_id)
+            q = self.query(session, snap, worker)
+        store = snap.programme_vectors if isinstance(item, ProgrammeRecord) else snap.order_vectors
         emb = store.vectors([item.id])[0] if item.id in store.index else None
-        return explain_exclusion(q, item, self.context(worker.home.adcode, today), embedding=emb)
+        return explain_exclusion(q, item, snap.policies.context(worker.home.adcode, today), embedding=emb)

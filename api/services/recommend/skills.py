@@ -11,6 +11,7 @@ and a wrong skill would offer jobs the worker cannot do.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -73,6 +74,9 @@ class SkillRecogniser:
     matcher: OccupationMatcher
     method: str
     margin: float = 0.7
+    #: names what this recogniser reads (catalogue, method, margin): stored codes recognised by
+    #: another fingerprint are recomputed
+    fingerprint: str = ""
 
     @classmethod
     def build(
@@ -99,7 +103,11 @@ class SkillRecogniser:
         matcher = OccupationMatcher.build(frame, cached, tokenizer="char", use_work_types=True)
         if cached is not None:
             cached.flush()
-        return cls(matcher, "hybrid" if encoder is not None else "bm25", margin)
+        method = "hybrid" if encoder is not None else "bm25"
+        digest = hashlib.sha1(f"{method}|{margin}|{encoder.name if encoder else ''}".encode())
+        for row in frame.iter_rows():
+            digest.update("\x1f".join(row).encode("utf-8") + b"\x1e")
+        return cls(matcher, method, margin, digest.hexdigest()[:16])
 
     def recognise(self, texts: Sequence[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
         """(skill codes, wish codes) for each profile text."""

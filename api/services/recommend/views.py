@@ -1,10 +1,18 @@
-"""Plain data (for ``--json`` and the HTTP API) and Chinese text (for the terminal) of
-recommendations, candidate lists and "why not" answers. Personal data stays masked."""
+"""The answers as response models (:mod:`api.schemas.recommend`) — what the API returns and the
+CLI's ``--json`` prints — and as Chinese text for the terminal. Personal data stays masked."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from api.schemas.recommend import (
+    CandidateOut,
+    CandidatesOut,
+    PathwayOut,
+    Reason,
+    RecommendationOut,
+    WhyNotOut,
+)
 from matcher.candidates import OrderCandidates, WorkerCandidate
 from matcher.pathways import Pathway, Recommendation
 from matcher.whynot import WhyNot
@@ -12,12 +20,12 @@ from matcher.whynot import WhyNot
 __all__ = [
     "FEATURE_NAMES",
     "KIND_NAMES",
-    "candidates_dict",
+    "candidates_out",
     "candidates_text",
-    "pathway_dict",
-    "recommendation_dict",
+    "pathway_out",
+    "recommendation_out",
     "recommendation_text",
-    "why_not_dict",
+    "why_not_out",
     "why_not_text",
 ]
 
@@ -45,34 +53,34 @@ def _round(d: Any) -> dict[str, float]:
     return {k: round(float(v), 4) for k, v in d.items()}
 
 
-def pathway_dict(p: Pathway) -> dict[str, Any]:
-    return {
-        "kind": p.kind,
-        "kind_name": KIND_NAMES[p.kind],
-        "programme_id": p.programme_id,
-        "order_id": p.order_id,
-        "score": round(p.score, 4),
-        "explanation": p.explanation,
-        "reasons": list(p.reasons),
-        "distance_km": p.distance_km,
-        "ready_date": p.ready_date.isoformat(),
-        "training_subsidy": p.training_subsidy,
-        "living_allowance": p.living_allowance,
-        "net_cost": p.net_cost,
-        "payee": p.payee,
-        "policy_reasons": list(p.policy_reasons),
-        "features": _round(p.features),
-        "contributions": _round(p.contributions),
-    }
+def pathway_out(p: Pathway) -> PathwayOut:
+    return PathwayOut(
+        kind=p.kind,  # type: ignore[arg-type]
+        kind_name=KIND_NAMES[p.kind],
+        programme_id=p.programme_id,
+        order_id=p.order_id,
+        score=round(p.score, 4),
+        explanation=p.explanation,
+        reasons=list(p.reasons),
+        distance_km=p.distance_km,
+        ready_date=p.ready_date,
+        training_subsidy=p.training_subsidy,
+        living_allowance=p.living_allowance,
+        net_cost=p.net_cost,
+        payee=p.payee,  # type: ignore[arg-type]
+        policy_reasons=list(p.policy_reasons),
+        features=_round(p.features),
+        contributions=_round(p.contributions),
+    )
 
 
-def recommendation_dict(rec: Recommendation) -> dict[str, Any]:
-    return {
-        "worker_id": rec.worker_id,
-        "status": rec.status,
-        "message": rec.message,
-        "pathways": [pathway_dict(p) for p in rec.pathways],
-    }
+def recommendation_out(rec: Recommendation) -> RecommendationOut:
+    return RecommendationOut(
+        worker_id=rec.worker_id,
+        status=rec.status,  # type: ignore[arg-type]
+        message=rec.message,
+        pathways=[pathway_out(p) for p in rec.pathways],
+    )
 
 
 def recommendation_text(rec: Recommendation) -> str:
@@ -88,32 +96,32 @@ def recommendation_text(rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
-def _candidate_dict(c: WorkerCandidate) -> dict[str, Any]:
+def _candidate_out(c: WorkerCandidate) -> CandidateOut:
     m = c.masked
-    return {
-        "worker_id": c.worker_id,
-        "kind": c.kind,
-        "score": round(c.score, 4),
-        "programme_id": c.programme_id,
-        "ready_date": c.ready_date.isoformat(),
-        "distance_km": c.distance_km,
-        "explanation": c.explanation,
-        "contributions": _round(c.contributions),
-        "name": m.name_masked if m else None,
-        "phone": m.phone_masked if m else None,
-        "age": m.age if m else None,
-        "education": m.education if m else None,
-        "area": m.area if m else None,
-    }
+    return CandidateOut(
+        worker_id=c.worker_id,
+        kind=c.kind,  # type: ignore[arg-type]
+        score=round(c.score, 4),
+        programme_id=c.programme_id,
+        ready_date=c.ready_date,
+        distance_km=c.distance_km,
+        explanation=c.explanation,
+        contributions=_round(c.contributions),
+        name=m.name_masked if m else None,
+        phone=m.phone_masked if m else None,
+        age=m.age if m else None,
+        education=m.education if m else None,
+        area=m.area if m else None,
+    )
 
 
-def candidates_dict(res: OrderCandidates) -> dict[str, Any]:
-    return {
-        "order_id": res.order_id,
-        "status": res.status,
-        "message": res.message,
-        "candidates": [_candidate_dict(c) for c in res.candidates],
-    }
+def candidates_out(res: OrderCandidates) -> CandidatesOut:
+    return CandidatesOut(
+        order_id=res.order_id,
+        status=res.status,
+        message=res.message,
+        candidates=[_candidate_out(c) for c in res.candidates],
+    )
 
 
 def candidates_text(res: OrderCandidates) -> str:
@@ -135,18 +143,18 @@ def candidates_text(res: OrderCandidates) -> str:
     return "\n".join(lines)
 
 
-def why_not_dict(w: WhyNot) -> dict[str, Any]:
-    return {
-        "item_id": w.item_id,
-        "item_kind": w.item_kind,
-        "passed": w.passed,
-        "exclusions": [{"code": e.code, "text": e.text} for e in w.exclusions],
-        "notes": [{"code": e.code, "text": e.text} for e in w.notes],
-        "pathway_kind": w.pathway_kind,
-        "score_if_passed": round(w.score_if_passed, 4),
-        "contributions": _round(w.contributions),
-        "text": w.text,
-    }
+def why_not_out(w: WhyNot) -> WhyNotOut:
+    return WhyNotOut(
+        item_id=w.item_id,
+        item_kind=w.item_kind,  # type: ignore[arg-type]
+        passed=w.passed,
+        exclusions=[Reason(code=e.code, text=e.text) for e in w.exclusions],
+        notes=[Reason(code=e.code, text=e.text) for e in w.notes],
+        pathway_kind=w.pathway_kind,
+        score_if_passed=round(w.score_if_passed, 4),
+        contributions=_round(w.contributions),
+        text=w.text,
+    )
 
 
 def why_not_text(w: WhyNot) -> str:

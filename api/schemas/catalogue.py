@@ -1,18 +1,10 @@
-"""Response schemas at the HTTP edge (separate from storage models). Personal data appears only
-in masked form."""
+"""Schemas of the public catalogue and of worker views. Personal data appears only in masked form."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-
-
-class Health(BaseModel):
-    status: str
-    database: str
-    revision: str | None
 
 
 class RegionOut(BaseModel):
@@ -112,11 +104,3 @@ class WorkerOut(BaseModel):
     groups: list[str]
     consent_share: bool
     certificates: list[CertificateOut]
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    total: int
-    items: list[T]

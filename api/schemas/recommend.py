@@ -1,15 +1,17 @@
-"""Response schemas of the recommender routes. They mirror the plain data built by
-:mod:`api.services.recommend.views` (also used for ``--json``), so the CLI and HTTP agree."""
+"""Response schemas of the recommender routes. The service builds these models
+(:mod:`api.services.recommend.views`); the API returns them and the CLI's ``--json`` prints the
+same objects, so the two cannot drift."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class PathwayOut(BaseModel):
-    kind: str  # job | train_then_job | train | start_up
+    kind: Literal["job", "train_then_job", "train", "start_up"]
     kind_name: str
     programme_id: str | None
     order_id: str | None
@@ -21,7 +23,11 @@ class PathwayOut(BaseModel):
     training_subsidy: int
     living_allowance: int
     net_cost: int
-    payee: str
+    #: who receives the training subsidy: the worker, the enterprise (直补企业), nobody; None for a
+    #: pathway without a course (a direct job)
+    payee: Literal["worker", "enterprise", "none"] | None = Field(
+        description="培训补贴的领取方：worker 个人、enterprise 企业（直补企业）、none 无；直接就业路径为空"
+    )
     policy_reasons: list[str]
     features: dict[str, float]
     contributions: dict[str, float]
@@ -29,7 +35,7 @@ class PathwayOut(BaseModel):
 
 class RecommendationOut(BaseModel):
     worker_id: str
-    status: str  # ok | needs_profile | no_match
+    status: Literal["ok", "needs_profile", "no_match"]
     message: str
     pathways: list[PathwayOut]
 
@@ -38,7 +44,7 @@ class CandidateOut(BaseModel):
     """A candidate worker, personal data masked."""
 
     worker_id: str
-    kind: str  # direct | trainable
+    kind: Literal["direct", "trainable"]
     score: float
     programme_id: str | None
     ready_date: dt.date
@@ -66,7 +72,7 @@ class Reason(BaseModel):
 
 class WhyNotOut(BaseModel):
     item_id: str
-    item_kind: str
+    item_kind: Literal["programme", "order"]
     passed: bool
     exclusions: list[Reason]
     notes: list[Reason]
