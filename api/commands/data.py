@@ -80,16 +80,15 @@ def synth_cmd(
 
 def _load(paths: dict[str, Path], url: str, secret_key: str) -> None:
     """Load the four database kinds in dependency order (the truth file is never loaded)."""
-    from data.db.session import make_engine, upgrade
+    from data.db.session import connected, upgrade
     from data.loaders import ORDER, load_file
     from data.reference import load_reference
 
-    engine = make_engine(url)
-    upgrade(engine)
-    load_reference(engine)
-    for kind in ORDER:
-        click.echo(str(load_file(engine, kind, paths[kind], secret_key=secret_key)))
-    engine.dispose()
+    with connected(url) as engine:
+        upgrade(engine)
+        load_reference(engine)
+        for kind in ORDER:
+            click.echo(str(load_file(engine, kind, paths[kind], secret_key=secret_key)))
 
 
 COMMANDS: list[click.Command] = [data_group]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from api.settings import get_settings
-from data.db.session import current_revision, downgrade, make_engine, upgrade
+from data.db.session import connected, current_revision, downgrade, upgrade
 from data.reference import load_reference
 
 
@@ -18,27 +18,28 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 def upgrade_cmd(revision: str) -> None:
     """Migrate the database up to REVISION."""
-    engine = make_engine(get_settings().resolved_database_url)
-    upgrade(engine, revision)
-    click.echo(f"数据库版本: {current_revision(engine)}")
+    with connected(get_settings().resolved_database_url) as engine:
+        upgrade(engine, revision)
+        click.echo(f"数据库版本: {current_revision(engine)}")
 
 
 @db_group.command("downgrade")
 @click.option("--revision", default="base", show_default=True)
 def downgrade_cmd(revision: str) -> None:
     """Migrate the database down to REVISION (base = empty)."""
-    engine = make_engine(get_settings().resolved_database_url)
-    downgrade(engine, revision)
-    click.echo(f"数据库版本: {current_revision(engine)}")
+    with connected(get_settings().resolved_database_url) as engine:
+        downgrade(engine, revision)
+        click.echo(f"数据库版本: {current_revision(engine)}")
 
 
 @db_group.command("init")
 def init_cmd() -> None:
     """Migrate to the newest schema and load the shipped regions and occupation catalogue."""
-    engine = make_engine(get_settings().resolved_database_url)
-    upgrade(engine)
-    regions, occupations = load_reference(engine)
-    click.echo(f"数据库版本: {current_revision(engine)}；新增行政区划 {regions} 个，职业 {occupations} 个")
+    with connected(get_settings().resolved_database_url) as engine:
+        upgrade(engine)
+        regions, occupations = load_reference(engine)
+        revision = current_revision(engine)
+    click.echo(f"数据库版本: {revision}；新增行政区划 {regions} 个，职业 {occupations} 个")
 
 
 COMMANDS: list[click.Command] = [db_group]

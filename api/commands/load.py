@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from api.settings import get_settings
-from data.db.session import make_engine
+from data.db.session import connected
 from data.loaders import ORDER, load_file
 from data.tabular import ValidationFailed
 
@@ -20,9 +20,8 @@ def load_cmd(kind: str, file: Path) -> None:
     refused whole, with every bad row's line and field."""
     settings = get_settings()
     try:
-        report = load_file(
-            make_engine(settings.resolved_database_url), kind, file, secret_key=settings.secret_key
-        )
+        with connected(settings.resolved_database_url) as engine:
+            report = load_file(engine, kind, file, secret_key=settings.secret_key)
     except ValidationFailed as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(str(report))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import click
 
+from api.commands.occupations_match import match_command
 from api.settings import get_settings
-from data.db.session import make_engine
+from data.db.session import connected
 from data.occupations import SHIPPED_CATALOGUE, import_catalogue, read_catalogue
 from data.tabular import ValidationFailed
 
@@ -27,14 +27,11 @@ def import_cmd(file: Path | None) -> None:
         frame = read_catalogue(path)
     except ValidationFailed as exc:
         raise click.ClickException(str(exc)) from None
-    inserted, updated = import_catalogue(make_engine(get_settings().resolved_database_url), frame)
+    with connected(get_settings().resolved_database_url) as engine:
+        inserted, updated = import_catalogue(engine, frame)
     click.echo(f"{path}: {frame.height} 个职业，新增 {inserted}，更新 {updated}")
 
 
-try:  # the matcher command lives with the embeddings work (issue 3)
-    occupations_group.add_command(importlib.import_module("api.commands.occupations_match").match_command)
-except ModuleNotFoundError as exc:
-    if exc.name != "api.commands.occupations_match":
-        raise
+occupations_group.add_command(match_command)
 
 COMMANDS: list[click.Command] = [occupations_group]

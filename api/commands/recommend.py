@@ -25,11 +25,11 @@ COMMANDS: list[click.Command] = []
 _TODAY_HELP = "推荐所依据的日期，格式 YYYY-MM-DD（默认：今天），便于复现结果。"
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _connected():  # type: ignore[no-untyped-def]
     from api.settings import get_settings
-    from data.db.session import make_engine
+    from data.db.session import connected
 
-    return make_engine(get_settings().resolved_database_url)
+    return connected(get_settings().resolved_database_url)
 
 
 def _require(kind: str, item_id: str) -> None:
@@ -39,21 +39,13 @@ def _require(kind: str, item_id: str) -> None:
 
     from data.db.models import Order, Programme, Worker
 
-    engine = _engine()
-    try:
-        with Session(engine) as session:
-            if kind == "worker" and session.get(Worker, item_id) is None:
-                raise click.ClickException(f"未找到劳动者 {item_id}")
-            if kind == "order" and session.get(Order, item_id) is None:
-                raise click.ClickException(f"未找到用工订单 {item_id}")
-            if (
-                kind == "item"
-                and session.get(Programme, item_id) is None
-                and session.get(Order, item_id) is None
-            ):
-                raise click.ClickException(f"未找到培训项目或用工订单 {item_id}")
-    finally:
-        engine.dispose()
+    with _connected() as engine, Session(engine) as session:
+        if kind == "worker" and session.get(Worker, item_id) is None:
+            raise click.ClickException(f"未找到劳动者 {item_id}")
+        if kind == "order" and session.get(Order, item_id) is None:
+            raise click.ClickException(f"未找到用工订单 {item_id}")
+        if kind == "item" and session.get(Programme, item_id) is None and session.get(Order, item_id) is None:
+            raise click.ClickException(f"未找到培训项目或用工订单 {item_id}")
 
 
 @contextlib.contextmanager
@@ -65,11 +57,8 @@ def recommender() -> Iterator[Recommender]:
 
     settings = get_settings()
     encoder = LazyEncoder(settings.model, settings.model_cache_dir)
-    engine = _engine()
-    try:
+    with _connected() as engine:
         yield Recommender.build(engine, encoder, settings.index_dir, store_profiles=True)
-    finally:
-        engine.dispose()
 
 
 def _day(value: dt.datetime | None) -> dt.date:

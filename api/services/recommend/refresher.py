@@ -77,7 +77,9 @@ class Refresher:
         self._thread = threading.Thread(target=self._run, name="skillbridge-refresher", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 120.0) -> None:
+        """Ask the thread to stop and wait for the step in progress (one bounded batch) to end,
+        so that no database connection is left checked out."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -160,6 +162,8 @@ class Refresher:
         snap = self.rec.holder.current
         if snap is not None:
             METRICS.snapshot_age.set(snap.age_seconds())
+        if self._stop.is_set():
+            return False
         if self._leader():
             encoded = self.rec.encode_pending(limit=self.batch)
             if encoded:
@@ -167,6 +171,8 @@ class Refresher:
                 busy = True
             if now - self._counted >= self.count_every or (not encoded and self.readiness.pending_profiles):
                 self._count_pending()
+        if self._stop.is_set():
+            return False
         synced = self.rec.worker_index.sync(self.rec.engine)
         self.readiness.worker_index = len(self.rec.worker_index)
         self.readiness.worker_index_complete = self.rec.worker_index.complete
