@@ -10,8 +10,8 @@ embeddings, the BM25 indexes and the per-city weights and subsidy policies. A re
 3. retrieves candidates: dense nearest programmes and orders in the shared vector space, BM25 on
    the profile text, and programmes of the worker's occupations (inside the core);
 4. ranks them with :func:`matcher.pathways.recommend`, pricing each programme under the city
-   policy in force on its start date (:class:`matcher.policy_amounts.PolicyAmounts` while ranking,
-   :func:`matcher.policy.estimate_support`, with its reasons, for the pathways returned).
+   policy in force on its start date (:class:`matcher.subsidy.PolicyAmounts` while ranking,
+   :func:`matcher.subsidy.estimate_support`, with its reasons, for the pathways returned).
 """
 
 from __future__ import annotations
@@ -48,10 +48,16 @@ from data.ranking_config import load_ranking_weights
 from embeddings.texts import order_text, programme_text, worker_text
 from matcher.candidates import OrderCandidates, rank_candidates
 from matcher.pathways import Candidates, MatchContext, Recommendation, WorkerQuery, recommend
-from matcher.policy import CityPolicy, CityPolicyBook, city_code_of, estimate_support
-from matcher.policy_amounts import PolicyAmounts
 from matcher.scoring import RankingWeights
-from matcher.support import Support, SupportLike
+from matcher.subsidy import (
+    CityPolicy,
+    CityPolicyBook,
+    PolicyAmounts,
+    SubsidyDecision,
+    city_code_of,
+    estimate_support,
+    unpriced,
+)
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import OrderRecord, ProgrammeRecord, WorkerProfile
 from matcher.whynot import WhyNot, explain_exclusion
@@ -290,19 +296,12 @@ class Recommender:
 
     def support(
         self, worker: WorkerProfile, programme: ProgrammeRecord, order: OrderRecord | None
-    ) -> SupportLike:
+    ) -> SubsidyDecision:
         """Subsidy estimate under the policy of the programme's city in force on its start date."""
-        trains = bool(order is not None and order.employer_trains)
         policy = self.policy_of(programme)
         if policy is None:
-            return Support(0, 0, 0 if trains else max(programme.fee, 0), "none", (NO_POLICY_REASON,))
-        return estimate_support(
-            worker,
-            programme,
-            policy,
-            employer_trains=trains,
-            employer_kind=order.employer_kind if order is not None else "企业",
-        )
+            return unpriced(programme, order, (NO_POLICY_REASON,))
+        return estimate_support(worker, programme, policy, order)
 
     @property
     def amounts(self) -> PolicyAmounts:
