@@ -139,7 +139,7 @@ def _check_certificates(session: Session, typed: pl.DataFrame, errors: list[RowE
         stmt = select(Certificate.number, Certificate.worker_id).where(
             Certificate.number.in_(numbers[start : start + _CHUNK])
         )
-        taken.update({n: w for n, w in session.execute(stmt)})
+        taken.update({n: w for n, w in session.execute(stmt) if n is not None})
     enrollment_ids = typed["enrollment_id"].drop_nulls().unique().to_list()
     enrollments = (
         {

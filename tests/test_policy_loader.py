@@ -32,8 +32,8 @@ from matcher.subsidy import PolicyNotInForce, city_code_of, estimate_support
 from tests.subsidy_factories import programme_record, worker_record
 
 TAIYUAN = DEFAULT_POLICY_DIR / "1401-taiyuan.toml"
-LIVING_GROUPS_LINE = '''groups = ["脱贫劳动力", "防返贫监测对象", "就业困难人员", "零就业家庭成员",
-          "未升学应届初高中毕业生(农村)", "未升学应届初高中毕业生(城市低保)"]'''
+LIVING_GROUPS_LINE = """groups = ["脱贫劳动力", "防返贫监测对象", "就业困难人员", "零就业家庭成员",
+          "未升学应届初高中毕业生(农村)", "未升学应届初高中毕业生(城市低保)"]"""
 
 
 def test_shipped_cities_load_pass_the_meaning_checks_and_say_they_are_examples() -> None:
@@ -96,7 +96,11 @@ def test_editing_the_city_file_changes_the_decision_and_its_hash(tmp_path: Path)
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("per_day = 50", "per_day = -5", 'version "2024.1": living_allowance.per_day: 应为不小于0的整数，实际为 int -5'),
+        (
+            "per_day = 50",
+            "per_day = -5",
+            'version "2024.1": living_allowance.per_day: 应为不小于0的整数，实际为 int -5',
+        ),
         ("per_day = 50", "per_dya = 50", 'version "2024.1": living_allowance.per_dya: 未知的字段'),
         ('"零就业家庭成员",', '"零就业家庭",', "living_allowance.groups: 未知的取值 '零就业家庭'"),
         ('"初级工" = 1200', '"初级" = 1200', "default_amounts.初级: 未知的等级"),
@@ -110,7 +114,9 @@ def test_editing_the_city_file_changes_the_decision_and_its_hash(tmp_path: Path)
         ("amount_ceiling = 5000", "amount_ceiling = 0", "amount_ceiling: 应为1至100000之间的整数"),
     ],
 )
-def test_bad_form_gives_an_error_naming_file_version_and_field(tmp_path: Path, old: str, new: str, expected: str) -> None:
+def test_bad_form_gives_an_error_naming_file_version_and_field(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
     path = _copy(tmp_path)
     _edit(path, old, new)
     with pytest.raises(PolicyFileError, match=expected.replace('version "', '版本 "')):
@@ -155,7 +161,11 @@ WRONG_MEANING = [
         id="unknown-occupation-code",
     ),
     pytest.param(
-        'name = "砌筑工"', 'name = "钢筋工"', r"occupations\[0\].name", "在职业分类大典中名为“砌筑工”", id="wrong-name"
+        'name = "砌筑工"',
+        'name = "钢筋工"',
+        r"occupations\[0\].name",
+        "在职业分类大典中名为“砌筑工”",
+        id="wrong-name",
     ),
     pytest.param(
         'work_types = ["育婴员"]',
@@ -194,7 +204,9 @@ def test_wrong_meaning_is_refused_by_the_loader_and_the_check(
     (command,) = POLICY_COMMANDS
     result = CliRunner().invoke(command, ["check", "--no-db", str(path)])
     assert result.exit_code == 1
-    assert '错误：1401-taiyuan.toml: 版本 "2024.1": ' in result.output and reason.split("（")[0] in result.output
+    assert (
+        '错误：1401-taiyuan.toml: 版本 "2024.1": ' in result.output and reason.split("（")[0] in result.output
+    )
 
 
 def test_a_stated_override_lets_a_city_depart_and_is_printed(tmp_path: Path) -> None:
@@ -211,8 +223,9 @@ def test_a_stated_override_lets_a_city_depart_and_is_printed(tmp_path: Path) -> 
     (command,) = POLICY_COMMANDS
     result = CliRunner().invoke(command, ["check", "--no-db", str(path)])
     assert result.exit_code == 0, result.output
-    assert "偏离通知第九条之处已说明（living_allowance.override）：市政府2024年第3号文件将返乡农民工纳入生活费补贴（示例）" in (
-        result.output
+    assert (
+        "偏离通知第九条之处已说明（living_allowance.override）：市政府2024年第3号文件将返乡农民工纳入生活费补贴（示例）"
+        in (result.output)
     )
 
 
@@ -239,11 +252,17 @@ def test_policy_check_command_summarises_in_chinese() -> None:
     ok = CliRunner().invoke(command, ["check", "--no-db", str(TAIYUAN)])
     assert ok.exit_code == 0, ok.output
     assert "1401/2024.1  自2024-03-01起施行" in ok.output and "1401/2025.1" in ok.output
-    assert "按实际培训天数" in ok.output and "职业（工种）按工种区分" in ok.output and "金额上限5000元" in ok.output
+    assert (
+        "按实际培训天数" in ok.output
+        and "职业（工种）按工种区分" in ok.output
+        and "金额上限5000元" in ok.output
+    )
     assert "示例" in ok.output and ok.output.rstrip().endswith("通过")
 
 
-def test_a_used_version_cannot_be_edited_in_place(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_used_version_cannot_be_edited_in_place(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A version's content hash is recorded when a decision first uses it; afterwards the file with
     that version edited in place is refused (decisions and the check), a new version is not."""
     path = _copy(tmp_path)
@@ -253,7 +272,9 @@ def test_a_used_version_cannot_be_edited_in_place(engine: Engine, tmp_path: Path
     _edit(path, '"初级工" = 1200', '"初级工" = 1300')
     edited = load_policy_file(path)
     message = register_use(engine, edited.versions[0], "clerk")
-    assert message is not None and "政策版本 1401/2024.1 已被补贴决定使用" in message and "另立新版本" in message
+    assert (
+        message is not None and "政策版本 1401/2024.1 已被补贴决定使用" in message and "另立新版本" in message
+    )
     (error,) = changed_versions(engine, edited)
     assert (error.file, error.version, error.field) == ("1401-taiyuan.toml", "2024.1", "content_hash")
     monkeypatch.setenv("SKILLBRIDGE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -264,7 +285,10 @@ def test_a_used_version_cannot_be_edited_in_place(engine: Engine, tmp_path: Path
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 1
-    assert '错误：1401-taiyuan.toml: 版本 "2024.1": content_hash: 政策版本 1401/2024.1 已被补贴决定使用' in result.output
+    assert (
+        '错误：1401-taiyuan.toml: 版本 "2024.1": content_hash: 政策版本 1401/2024.1 已被补贴决定使用'
+        in result.output
+    )
 
 
 def test_every_policy_field_is_documented() -> None:

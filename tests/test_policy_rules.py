@@ -247,7 +247,7 @@ def test_fresh_graduates_count_for_their_own_cohort_only(group: str) -> None:
 
 
 def test_no_living_allowance_for_others_online_or_unsubsidised_training() -> None:
-    """九: the allowance is for the listed groups, "在培训期间" (attended training), on subsidised training."""
+    """九: the allowance is for the listed groups, "在培训期间" (attended), on subsidised training."""
     returnee = estimate_support(worker_record(groups=("返乡农民工",)), programme_record(), TAIYUAN)
     assert returnee.living_allowance == 0
     poor = worker_record(groups=("脱贫劳动力",))

@@ -405,8 +405,15 @@ def test_fresh_graduate_status_has_a_cohort_and_a_source(
     (the audit paid a worker born in 1985)."""
     enr = _world(engine, birth_year=2005)
     with transaction(engine) as s:
-        s.add(GroupFact(worker_id="W1", group="未升学应届初高中毕业生(农村)", source=fact.get("source", "名单导入"),
-                        graduation_year=fact["graduation_year"], version=1))  # fmt: skip
+        s.add(
+            GroupFact(
+                worker_id="W1",
+                group="未升学应届初高中毕业生(农村)",
+                source=fact.get("source", "名单导入"),
+                graduation_year=fact["graduation_year"],
+                version=1,
+            )
+        )
     out = service(engine).submit(worker_id="W1", kind="living", actor="clerk", enrollment_id=enr, on=AFTER)
     assert paid(out) == (allowance, 0) and reason in out.message
     if allowance:

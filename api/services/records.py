@@ -92,7 +92,7 @@ def confirmed_flag_counts(session: Session) -> dict[str, int]:
         .where(RiskFlagRecord.institution_id.is_not(None), RiskFlagRecord.state.in_(("已核实", "已查处")))
         .group_by(RiskFlagRecord.institution_id)
     )
-    return {inst: n for inst, n in session.execute(stmt)}
+    return {inst: n for inst, n in session.execute(stmt) if inst is not None}
 
 
 def programme_record(p: Programme, inst: InstitutionInfo, regions: RegionNames) -> ProgrammeRecord:
@@ -255,7 +255,8 @@ def _graduation_years(session: Session, ids: Sequence[str]) -> dict[str, int]:
         .order_by(GroupFact.worker_id, GroupFact.version)
     )
     for worker_id, year in session.execute(stmt):
-        out[worker_id] = year
+        if year is not None:
+            out[worker_id] = year
     return out
 
 

@@ -290,7 +290,7 @@ class SubsidyService:
             column = {"审核": "reviewed_by", "通过": "approved_by", "驳回": "approved_by", "发放": "paid_by"}[
                 to_status
             ]
-            changed = s.execute(
+            changed = s.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
                 update(SubsidyClaim)
                 .where(SubsidyClaim.id == claim.id, SubsidyClaim.status == claim.status)
                 .values(status=to_status, amount=amount, **{column: actor})

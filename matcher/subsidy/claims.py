@@ -177,6 +177,7 @@ def _decide_training(records: ClaimRecords, policy: CityPolicy, on: dt.date) -> 
     if route == REFUSED:
         return _refusal("training", policy, steps[-1], steps, event_date=head.event_date)
     fee = max(programme.fee, 0)
+    payee_name: str | None
     if route == TO_ENTERPRISE:
         assert records.order is not None
         payee, payee_name = "enterprise", records.order.employer_name

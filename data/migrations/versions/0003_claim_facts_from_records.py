@@ -218,7 +218,7 @@ def _groups_to_facts() -> None:
         sa.column("version", sa.Integer),
         sa.column("recorded_at", sa.DateTime),
     )
-    rows = []
+    rows: list[dict[str, object]] = []
     now = sa.func.current_timestamp()
     for worker_id, groups in bind.execute(sa.select(workers.c.id, workers.c.groups)):
         rows.extend(
