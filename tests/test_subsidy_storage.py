@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, inspect, text
 
 from data.db.models import Certificate, GroupFact, Hire, InsuranceFact, SubsidyClaim
 from data.db.session import current_revision, downgrade, make_engine, transaction, upgrade
-from data.fact_loaders import load_facts
+from data.fact_loaders import FACT_KINDS, load_facts
 from data.tabular import ValidationFailed
 from tests.subsidy_factories import (
     BRICKLAYER,
@@ -295,3 +296,11 @@ def test_hire_file_loads_and_checks_its_order(engine: Engine) -> None:
     ]
     with transaction(engine) as s:
         assert s.query(Hire).count() == 1
+
+
+@pytest.mark.parametrize("kind", sorted(FACT_KINDS))
+def test_every_fact_column_is_documented(kind: str) -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text.split(f"## {kind}\n", 1)[1].split("\n## ", 1)[0]
+    for field in FACT_KINDS[kind]:
+        assert f"`{field.name}`" in section, f"{kind}.{field.name} missing from docs/formats.md"

@@ -286,7 +286,11 @@ def flag_age_over_limit(trainees: Sequence[TraineeRecord], book: CityPolicyBook)
             limits.append((policy.scope.min_age, policy.scope.max_age, policy.rule_version))
         for lo, hi, source in limits:
             if (hi is not None and age > hi) or (lo is not None and age < lo):
-                bound = f"{lo if lo is not None else ''}至{hi if hi is not None else ''}周岁"
+                bound = (
+                    f"{lo}至{hi}周岁"
+                    if lo is not None and hi is not None
+                    else (f"{lo}周岁以上" if lo is not None else f"{hi}周岁以下")
+                )
                 where = "培训项目" if source == "programme" else f"{book.city_name}补贴政策"
                 flags.append(
                     RiskFlag(
