@@ -24,11 +24,12 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run_once(workers: int, seed: int, reference_date: dt.date) -> dict[str, object]:
+def run_once(workers: int, seed: int, reference_date: dt.date) -> dict[str, Any]:
     from api.services.risk import find_flags
     from api.services.synth_claims import load_claims_world
     from data.db.session import make_engine, upgrade
@@ -50,8 +51,8 @@ def run_once(workers: int, seed: int, reference_date: dt.date) -> dict[str, obje
         loaded = load_claims_world(engine, world, today=reference_date, secret_key="risk-eval")
         flags = {}
         for city in available_cities():
-            _book, found = find_flags(engine, city, as_of=reference_date)
-            flags.update({f.key: f for f in found})
+            _book, raised = find_flags(engine, city, as_of=reference_date)
+            flags.update({f.key: f for f in raised})
         engine.dispose()
     cases = loaded.truth.to_dicts()
     planted = {s for c in cases for s in c["subjects"]}
@@ -80,7 +81,7 @@ def run_once(workers: int, seed: int, reference_date: dt.date) -> dict[str, obje
     }
 
 
-def _markdown(runs: list[dict[str, object]], workers: int) -> str:
+def _markdown(runs: list[dict[str, Any]], workers: int) -> str:
     lines = [
         "# Risk scan against planted fraud (clause 十三)",
         "",
@@ -99,6 +100,18 @@ def _markdown(runs: list[dict[str, object]], workers: int) -> str:
             f"| {r['seed']} | {c['enrollments']} | {c['filed']} / {c['accepted']} / {c['direct']} "
             f"| {r['flags']} | {r['precision']} | {r['cases']} | {r['recall']} |"
         )
+    flags = sum(int(r["flags"]) for r in runs)
+    true = sum(int(r["true_flags"]) for r in runs)
+    cases = sum(int(r["cases"]) for r in runs)
+    found = sum(int(r["cases_found"]) for r in runs)
+    padding = [str(r["recall_by_pattern"].get("attendance_padding", "0/0")).split("/") for r in runs]
+    hidden, hidden_found = sum(int(b) for _, b in padding), sum(int(a) for a, _ in padding)
+    lines += [
+        "",
+        f"All {len(runs)} seeds: precision {true}/{flags} = {true / flags:.3f}; recall {found}/{cases} = "
+        f"{found / cases:.3f}; recall of the patterns that leave a trace (all but attendance_padding) "
+        f"{found - hidden_found}/{cases - hidden} = {(found - hidden_found) / max(cases - hidden, 1):.3f}.",
+    ]
     lines += ["", "Recall by pattern (found/planted) and false flags by kind:", ""]
     for r in runs:
         lines.append(f"- seed {r['seed']}: {r['recall_by_pattern']}; false flags {r['false_flags_by_kind']}")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -54,7 +55,7 @@ _SOURCE = {
     "就业困难人员": "大数据比对",
     "零就业家庭成员": "大数据比对",
 }
-Row = dict[str, object]
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +81,8 @@ class ClaimsWorld:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _date(day: dt.date, days: object) -> dt.date:
-    return day + dt.timedelta(days=int(days))  # type: ignore[call-overload]
+def _date(day: dt.date, days: Any) -> dt.date:
+    return day + dt.timedelta(days=int(days))
 
 
 def _books() -> dict[str, CityPolicyBook | None]:
@@ -97,14 +98,14 @@ def _books() -> dict[str, CityPolicyBook | None]:
 
 def _policy(p: Row, books: dict[str, CityPolicyBook | None]) -> CityPolicy | None:
     book = books.get(str(p["county"])[:4])
-    return book.find(p["start_date"]) if book is not None else None  # type: ignore[arg-type]
+    return book.find(p["start_date"]) if book is not None else None
 
 
 def listed(p: Row, books: dict[str, CityPolicyBook | None]) -> bool:
     """Whether the course's occupation, 工种 and level are in its city's list."""
     policy = _policy(p, books)
     occ = policy.occupation(str(p["occupation_code"])) if policy is not None else None
-    if occ is None or occ.amounts.get(int(p["level"])) is None:  # type: ignore[call-overload]
+    if occ is None or occ.amounts.get(int(p["level"])) is None:
         return False
     return not occ.work_types or p["work_type"] in occ.work_types
 
@@ -119,11 +120,11 @@ def subsidised(p: Row, certified: bool, books: dict[str, CityPolicyBook | None])
 
 
 def _place(p: Row) -> Place:
-    return Place(str(p["county"]), float(p["lat"]), float(p["lon"]))  # type: ignore[arg-type]
+    return Place(str(p["county"]), float(p["lat"]), float(p["lon"]))
 
 
 def _home(w: Row) -> Place:
-    return Place(str(w["home_adcode"]), float(w["home_lat"]), float(w["home_lon"]))  # type: ignore[arg-type]
+    return Place(str(w["home_adcode"]), float(w["home_lat"]), float(w["home_lon"]))
 
 
 class _Records:
@@ -146,7 +147,7 @@ class _Records:
         return options[min(int(np.searchsorted(cdf, self.rng.random())), len(options) - 1)]
 
     def enroll(self, w: Row, p: Row, *, completed: bool = True) -> Row:
-        hours = int(p["hours"])  # type: ignore[call-overload]
+        hours = int(p["hours"])
         if self.rng.random() >= 0.88:
             hours = max(8, hours - int(self.rng.integers(1, 17)))
         row: Row = {
@@ -154,7 +155,7 @@ class _Records:
             "worker_id": w["id"],
             "programme_id": p["id"],
             "status": "结业" if completed else "退出",
-            "enrolled_on": _date(p["start_date"], -int(self.rng.integers(5, 30))),  # type: ignore[arg-type]
+            "enrolled_on": _date(p["start_date"], -int(self.rng.integers(5, 30))),
             "completed": completed,
             "certified": False,
             "completed_on": p["end_date"] if completed else None,
@@ -326,7 +327,7 @@ def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_d
             rec.claim("certification", on, certificate=c["number"])
 
     _plant(rec, workers, eligible, trainees, classes, by_id, ghost_institutions, books, reference_date)
-    rec.claims = [c for c in rec.claims if c["on"] < reference_date]  # type: ignore[operator]  # filed by now
+    rec.claims = [c for c in rec.claims if c["on"] < reference_date]  # filed by now
     claims = pl.DataFrame(
         rec.claims,
         schema={
@@ -411,7 +412,7 @@ def _outcomes(
                         "start_date": start,
                         "end_date": None,
                         "monthly_wage": int((o["wage_min"] + o["wage_max"]) // 2),
-                    }  # type: ignore[operator]
+                    }
                 )
                 insured.setdefault(
                     str(e["worker_id"]),
@@ -476,7 +477,7 @@ def _plant(
         if e["completed"]
         and by_id[e["programme_id"]]["institution_id"] not in ghosts
         and subsidised(by_id[e["programme_id"]], bool(e["certified"]), books)
-        and int(by_id[e["programme_id"]]["fee"]) > 0  # type: ignore[call-overload]  # money to take
+        and int(by_id[e["programme_id"]]["fee"]) > 0  # money to take
         and any(c["enrollment_key"] == e["key"] and c["kind"] == "training" for c in rec.claims)
     ]
     order = rng.permutation(len(plain))
