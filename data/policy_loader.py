@@ -27,6 +27,7 @@ from typing import Any
 
 from data.policy_check import check_meaning
 from data.policy_errors import PolicyFileError
+from data.policy_reader import Reader, show
 from matcher.subsidy.policy import (
     DAY_COUNTS,
     DUPLICATE_BY,
@@ -68,124 +69,7 @@ class PolicyNotFound(LookupError):
     """No policy file exists for a city."""
 
 
-class _Reader:
-    """Typed access to one TOML table that reports errors with file, version and field path."""
-
-    def __init__(self, file: str, table: Mapping[str, Any], path: str = "", version: str | None = None):
-        self.file = file
-        self.table = table
-        self.path = path
-        self.version = version
-
-    def field(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def fail(self, key: str | None, message: str) -> PolicyFileError:
-        return PolicyFileError(
-            self.file, message, version=self.version, field=self.field(key) if key else (self.path or None)
-        )
-
-    def check_keys(self, allowed: set[str]) -> None:
-        unknown = sorted(set(self.table) - allowed)
-        if unknown:
-            raise self.fail(unknown[0], f"未知的字段（允许：{'、'.join(sorted(allowed))}）")
-
-    def has(self, key: str) -> bool:
-        return key in self.table
-
-    def raw(self, key: str, default: Any = ..., *, required: bool = False) -> Any:
-        if key not in self.table:
-            if required or default is ...:
-                raise self.fail(key, "缺少必填字段")
-            return default
-        return self.table[key]
-
-    def sub(self, key: str, *, required: bool = False) -> _Reader:
-        value = self.raw(key, {}, required=required)
-        if not isinstance(value, dict):
-            raise self.fail(key, f"应为表（table），实际为 {_show(value)}")
-        return _Reader(self.file, value, self.field(key), self.version)
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.raw(key, default, required=default is None)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"应为非空文字，实际为 {_show(value)}")
-        return value
-
-    def optional_text(self, key: str) -> str:
-        value = self.raw(key, "")
-        if not isinstance(value, str):
-            raise self.fail(key, f"应为文字，实际为 {_show(value)}")
-        return value.strip()
-
-    def boolean(self, key: str, default: bool | None = None) -> bool:
-        value = self.raw(key, default, required=default is None)
-        if not isinstance(value, bool):
-            raise self.fail(key, f"应为 true 或 false，实际为 {_show(value)}")
-        return value
-
-    def integer(self, key: str, default: int | None = None, *, lo: int = 0, hi: int | None = None) -> int:
-        value = self.raw(key, default, required=default is None)
-        if type(value) is not int or value < lo or (hi is not None and value > hi):
-            span = f"{lo}至{hi}之间的整数" if hi is not None else f"不小于{lo}的整数"
-            raise self.fail(key, f"应为{span}，实际为 {_show(value)}")
-        return value
-
-    def number(self, key: str, default: float, *, lo: float, hi: float | None = None) -> float:
-        value = self.raw(key, default)
-        bad = isinstance(value, bool) or not isinstance(value, int | float) or value < lo
-        if bad or (hi is not None and value > hi):
-            span = f"{lo:g}至{hi:g}之间的数" if hi is not None else f"不小于{lo:g}的数"
-            raise self.fail(key, f"应为{span}，实际为 {_show(value)}")
-        return float(value)
-
-    def date(self, key: str) -> dt.date:
-        value = self.raw(key, required=True)
-        if isinstance(value, dt.datetime):
-            raise self.fail(key, f"应为日期（如 2024-03-01），实际为日期时间 {value.isoformat()}")
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise self.fail(key, f"应为日期（如 2024-03-01），实际为 {_show(value)}")
-
-    def choice(self, key: str, allowed: Mapping[str, str] | tuple[str, ...], default: str) -> str:
-        value = self.raw(key, default)
-        if value not in allowed:
-            raise self.fail(key, f"取值 {value!r} 不在允许范围内（{'、'.join(allowed)}）")
-        return str(value)
-
-    def choices(
-        self, key: str, allowed: tuple[str, ...], default: tuple[str, ...] | None = None
-    ) -> frozenset[str]:
-        value = self.raw(key, list(default) if default is not None else ..., required=default is None)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, f"应为文字列表，实际为 {_show(value)}")
-        for item in value:
-            if item not in allowed:
-                raise self.fail(key, f"未知的取值 {item!r}（允许：{'、'.join(allowed)}）")
-        return frozenset(value)
-
-    def level_amounts(self, key: str, *, required: bool = False) -> LevelAmounts:
-        table = self.sub(key, required=required)
-        amounts: dict[int, int] = {}
-        for name in table.table:
-            if name not in LEVEL_BY_NAME:
-                raise table.fail(name, f"未知的等级（允许：{'、'.join(LEVEL_BY_NAME)}）")
-            amounts[LEVEL_BY_NAME[name]] = table.integer(name)
-        return LevelAmounts.of(amounts)
-
-
-def _show(value: Any) -> str:
-    if value is ...:
-        return "空"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _occupations(reader: _Reader, default_amounts: LevelAmounts) -> tuple[OccupationRule, ...]:
+def _occupations(reader: Reader, default_amounts: LevelAmounts) -> tuple[OccupationRule, ...]:
     raw = reader.raw("occupations", required=True)
     if not isinstance(raw, list) or not raw:
         raise reader.fail("occupations", "至少应有一个 [[versions.occupations]]")
@@ -193,8 +77,8 @@ def _occupations(reader: _Reader, default_amounts: LevelAmounts) -> tuple[Occupa
     seen: set[str] = set()
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise reader.fail(f"occupations[{i}]", f"应为表（table），实际为 {_show(item)}")
-        occ = _Reader(reader.file, item, reader.field(f"occupations[{i}]"), reader.version)
+            raise reader.fail(f"occupations[{i}]", f"应为表（table），实际为 {show(item)}")
+        occ = Reader(reader.file, item, reader.field(f"occupations[{i}]"), reader.version)
         occ.check_keys({"code", "name", "amounts", "work_types"})
         code = occ.text("code")
         if not _OCCUPATION_CODE.match(code):
@@ -207,7 +91,7 @@ def _occupations(reader: _Reader, default_amounts: LevelAmounts) -> tuple[Occupa
             raise occ.fail("amounts", "没有补贴标准：请在此处或 versions.default_amounts 中给出")
         work_types = occ.raw("work_types", [])
         if not isinstance(work_types, list) or not all(isinstance(w, str) and w for w in work_types):
-            raise occ.fail("work_types", f"应为工种名称列表，实际为 {_show(work_types)}")
+            raise occ.fail("work_types", f"应为工种名称列表，实际为 {show(work_types)}")
         rules.append(OccupationRule(code, occ.text("name"), amounts, tuple(work_types)))
     return tuple(rules)
 
@@ -231,7 +115,7 @@ _VERSION_KEYS = {
 }
 
 
-def _scope(r: _Reader) -> ScopeRule:
+def _scope(r: Reader) -> ScopeRule:
     scope_r = r.sub("scope")
     scope_r.check_keys({"min_age", "max_age", "employer_kinds", "groups", "override"})
     scope = ScopeRule(
@@ -246,7 +130,7 @@ def _scope(r: _Reader) -> ScopeRule:
     return scope
 
 
-def _certification(r: _Reader) -> CertificationRule:
+def _certification(r: Reader) -> CertificationRule:
     cert_r = r.sub("certification")
     cert_r.check_keys(
         {"pay_on", "uncertified_percent", "evaluation_amounts", "window_days", "claim_days", "fee_advance"}
@@ -261,7 +145,7 @@ def _certification(r: _Reader) -> CertificationRule:
     )
 
 
-def _living(r: _Reader) -> LivingAllowanceRule:
+def _living(r: Reader) -> LivingAllowanceRule:
     living_r = r.sub("living_allowance", required=True)
     living_r.check_keys(
         {
@@ -293,11 +177,11 @@ def _version(
     file: str, city_code: str, city_name: str, example: bool, note: str, item: Any, i: int
 ) -> CityPolicy:
     if not isinstance(item, dict):
-        raise PolicyFileError(file, f"应为表（table），实际为 {_show(item)}", field=f"versions[{i}]")
+        raise PolicyFileError(file, f"应为表（table），实际为 {show(item)}", field=f"versions[{i}]")
     label = item.get("version")
     if not isinstance(label, str) or not label.strip():
         raise PolicyFileError(file, "缺少必填字段或为空", field=f"versions[{i}].version")
-    r = _Reader(file, item, version=label)
+    r = Reader(file, item, version=label)
     r.check_keys(_VERSION_KEYS)
 
     types_r = r.sub("training_types", required=True)
@@ -394,7 +278,7 @@ def load_policy_file(path: Path) -> CityPolicyBook:
         raise PolicyFileError(name, "文件不存在") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError(name, f"不是有效的 TOML：{exc}") from None
-    top = _Reader(name, doc)
+    top = Reader(name, doc)
     top.check_keys({"city_code", "city_name", "example", "note", "versions"})
     city_code = top.text("city_code")
     if not _CITY_CODE.match(city_code):

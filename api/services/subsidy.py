@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, select, update
@@ -25,6 +24,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.services.claim_facts import ClaimContext, ClaimInputError, gather
+from api.services.claim_outcomes import (
+    DUPLICATE_MESSAGE,
+    TRANSITIONS,
+    ClaimOutcome,
+    accepted,
+    check_actor,
+    duty_conflict,
+    fact_id,
+    refused,
+    split_payment,
+    violated_index,
+)
 from api.services.policy_versions import register_use
 from data.db.models import AuditEvent, LivingAllowanceDay, Occupation, SubsidyClaim
 from data.db.session import transaction
@@ -40,35 +51,7 @@ from matcher.subsidy import (
 )
 from matcher.subsidy.rules import duplicate_key, level_name
 
-#: Allowed state changes of a claim.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "申请": ("审核", "驳回"),
-    "审核": ("通过", "驳回"),
-    "通过": ("发放",),
-    "驳回": (),
-    "发放": (),
-}
-DUPLICATE_MESSAGE = "同一年度同一职业（工种）的同一等级不可重复申领培训补贴（含参保职工技能提升补贴）"
-
 PolicySource = Callable[[str], CityPolicyBook]
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimOutcome:
-    """The answer to a submission or a state change. ``message`` is plain Chinese; ``to_worker``
-    and ``to_employer`` are the yuan the claim pays each (0 when refused)."""
-
-    accepted: bool
-    message: str
-    claim_id: int | None = None
-    status: str | None = None
-    amount: int = 0
-    payee: str = "none"
-    rule: str | None = None
-    rule_version: str | None = None
-    decision: SubsidyDecision | None = None
-    to_worker: int = 0
-    to_employer: int = 0
 
 
 class SubsidyService:
@@ -106,7 +89,7 @@ class SubsidyService:
         stores nothing. Both write an audit event. Raises :class:`ClaimInputError` for unknown or
         mismatched records, a blank actor, or a date after today.
         """
-        actor = _actor(actor)
+        actor = check_actor(actor)
         today = self.clock()
         day = on or today
         if day > today:
@@ -140,7 +123,7 @@ class SubsidyService:
                         decision.reason,
                         decision,
                     )
-                    return _refused(decision)
+                    return refused(decision)
                 claim = self._store(s, ctx, policy, decision, day, actor)
                 message = f"已受理{KIND_NAMES[kind]}申请，金额{decision.amount}元：{decision.reason}"
                 self._audit(
@@ -154,9 +137,9 @@ class SubsidyService:
                     message,
                     decision,
                 )
-                return _accepted(message, claim, decision)
+                return accepted(message, claim, decision)
         except IntegrityError as exc:
-            which = _violated_index(exc)
+            which = violated_index(exc)
             if which is None:
                 raise
         return self._refuse_by_database(which, worker_id, inputs, actor)
@@ -186,9 +169,9 @@ class SubsidyService:
             city=ctx.city,
             rule_version=d.rule_version,
             policy_hash=d.policy_hash,
-            hire_id=_int(d.fact("hire_id")),
-            group_fact_id=_int(d.fact("group_fact_id")),
-            insurance_fact_id=_int(d.fact("insurance_fact_id")) if ctx.kind == "skill_upgrade" else None,
+            hire_id=fact_id(d.fact("hire_id")),
+            group_fact_id=fact_id(d.fact("group_fact_id")),
+            insurance_fact_id=fact_id(d.fact("insurance_fact_id")) if ctx.kind == "skill_upgrade" else None,
             days=d.living_days if ctx.kind == "living" else None,
             submitted_by=actor,
         )
@@ -247,7 +230,7 @@ class SubsidyService:
         days and its place in the unique indexes. A concurrent change wins over this one (the
         update is compare-and-set). Every attempt writes an audit event.
         """
-        actor = _actor(actor)
+        actor = check_actor(actor)
         with transaction(self.engine) as s:
             claim = s.scalars(
                 select(SubsidyClaim).where(SubsidyClaim.id == claim_id).with_for_update()
@@ -259,7 +242,7 @@ class SubsidyService:
                 return self._refuse_change(
                     s, claim, actor, inputs, f"补贴申领状态不能从“{claim.status}”变更为“{to_status}”"
                 )
-            duty = _duty_conflict(claim, to_status, actor)
+            duty = duty_conflict(claim, to_status, actor)
             if duty:
                 return self._refuse_change(s, claim, actor, inputs, duty)
             if to_status == "驳回" and not note.strip():
@@ -327,7 +310,7 @@ class SubsidyService:
                 decision.rule if decision else None,
                 claim.rule_version,
                 decision,
-                *_split(claim),
+                *split_payment(claim),
             )
 
     def _refuse_change(
@@ -438,69 +421,3 @@ class SubsidyService:
                 payload=payload,
             )
         )
-
-
-def _actor(actor: str) -> str:
-    if not isinstance(actor, str) or not actor.strip():
-        raise ClaimInputError("须注明经办人（actor）")
-    return actor.strip()
-
-
-def _duty_conflict(claim: SubsidyClaim, to_status: str, actor: str) -> str | None:
-    """Separation of duties (clause 十三 "规范职权行为"): a Chinese message, or None."""
-    if to_status in ("审核", "通过", "驳回") and actor == claim.submitted_by:
-        return "职责分离：提交补贴申领的经办人不能审核本人提交的申领"
-    if to_status == "发放" and actor in (claim.submitted_by, claim.reviewed_by, claim.approved_by):
-        return "职责分离：提交或审核该补贴申领的经办人不能办理发放"
-    return None
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _split(claim: SubsidyClaim) -> tuple[int, int]:
-    """(to worker, to employer) of a stored claim."""
-    if claim.payee == "enterprise":
-        return 0, claim.amount
-    return (claim.amount, 0) if claim.payee == "worker" else (0, 0)
-
-
-def _accepted(message: str, claim: SubsidyClaim, d: SubsidyDecision) -> ClaimOutcome:
-    return ClaimOutcome(
-        True,
-        message,
-        claim.id,
-        claim.status,
-        d.amount,
-        d.payee,
-        d.rule,
-        d.rule_version,
-        d,
-        d.to_worker,
-        d.to_employer,
-    )
-
-
-def _refused(decision: SubsidyDecision) -> ClaimOutcome:
-    return ClaimOutcome(
-        False, decision.reason, rule=decision.rule, rule_version=decision.rule_version, decision=decision
-    )
-
-
-def _violated_index(exc: IntegrityError) -> str | None:
-    """Which uniqueness rule the database enforced: "year", "enrollment", "certificate", "days",
-    or None (another error). PostgreSQL names the index; SQLite lists its columns."""
-    text = str(exc.orig)
-    if "uq_claim_once_per_year" in text or "subsidy_claims.event_year" in text:
-        return "year"
-    if "uq_claim_once_per_enrollment" in text or "subsidy_claims.enrollment_id, subsidy_claims.kind" in text:
-        return "enrollment"
-    if (
-        "uq_claim_once_per_certificate" in text
-        or "subsidy_claims.certificate_id, subsidy_claims.kind" in text
-    ):
-        return "certificate"
-    if "living_allowance_days_pkey" in text or "living_allowance_days.worker_id" in text:
-        return "days"
-    return None

@@ -23,18 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import polars as pl
 
-from data.policy_loader import PolicyNotFound, load_city_policy
 from data.regions import shanxi_regions
-from data.synth.identity import birth_dates, id_numbers, names, phones
+from data.synth.claim_records import Records, Row, city_books, listed, on_day, subsidised
+from data.synth.fraud import ghosts, plant
 from data.synth.sampling import stream
-from matcher.subsidy import CityPolicy, CityPolicyBook
-from matcher.subsidy.places import distance_km, village_of
-from matcher.types import Place
+from matcher.subsidy.places import village_of
 
 CLAIMS = 5  # stream key of this part (1–4 are the catalogue and the workers)
 #: Planted fraud patterns and what they leave in the records.
@@ -55,7 +52,6 @@ _SOURCE = {
     "就业困难人员": "大数据比对",
     "零就业家庭成员": "大数据比对",
 }
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,153 +77,22 @@ class ClaimsWorld:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _date(day: dt.date, days: Any) -> dt.date:
-    return day + dt.timedelta(days=int(days))
-
-
-def _books() -> dict[str, CityPolicyBook | None]:
-    out: dict[str, CityPolicyBook | None] = {}
-    for region in shanxi_regions():
-        if region.level == "city":
-            try:
-                out[region.adcode[:4]] = load_city_policy(region.adcode[:4])
-            except PolicyNotFound:
-                out[region.adcode[:4]] = None
-    return out
-
-
-def _policy(p: Row, books: dict[str, CityPolicyBook | None]) -> CityPolicy | None:
-    book = books.get(str(p["county"])[:4])
-    return book.find(p["start_date"]) if book is not None else None
-
-
-def listed(p: Row, books: dict[str, CityPolicyBook | None]) -> bool:
-    """Whether the course's occupation, 工种 and level are in its city's list."""
-    policy = _policy(p, books)
-    occ = policy.occupation(str(p["occupation_code"])) if policy is not None else None
-    if occ is None or occ.amounts.get(int(p["level"])) is None:
-        return False
-    return not occ.work_types or p["work_type"] in occ.work_types
-
-
-def subsidised(p: Row, certified: bool, books: dict[str, CityPolicyBook | None]) -> bool:
-    """Whether a counselor would expect the city to pay for this course (what they file claims
-    for): listed, of a subsidised training type, and certified where the city pays on certification."""
-    policy = _policy(p, books)
-    if policy is None or not listed(p, books) or policy.type_percent(str(p["training_type"])) is None:
-        return False
-    return policy.certification.pay_on == "completion" or certified
-
-
-def _place(p: Row) -> Place:
-    return Place(str(p["county"]), float(p["lat"]), float(p["lon"]))
-
-
-def _home(w: Row) -> Place:
-    return Place(str(w["home_adcode"]), float(w["home_lat"]), float(w["home_lon"]))
-
-
-class _Records:
-    """The frames being built, with the one random stream."""
-
-    def __init__(self, rng: np.random.Generator) -> None:
-        self.rng = rng
-        self.enrollments: list[Row] = []
-        self.claims: list[Row] = []
-        self.truth: list[Row] = []
-
-    def pick(self, options: list[Row]) -> Row:
-        return options[int(self.rng.integers(0, len(options)))]
-
-    def nearby(self, options: list[Row], w: Row) -> Row:
-        """A class the worker would choose: nearer ones far likelier (1 / (1 + km/20)²)."""
-        here = _home(w)
-        weights = np.array([1.0 / (1.0 + distance_km(here, _place(p)) / 20.0) ** 2 for p in options])
-        cdf = np.cumsum(weights / weights.sum())
-        return options[min(int(np.searchsorted(cdf, self.rng.random())), len(options) - 1)]
-
-    def enroll(self, w: Row, p: Row, *, completed: bool = True) -> Row:
-        hours = int(p["hours"])
-        if self.rng.random() >= 0.88:
-            hours = max(8, hours - int(self.rng.integers(1, 17)))
-        row: Row = {
-            "key": len(self.enrollments) + 1,
-            "worker_id": w["id"],
-            "programme_id": p["id"],
-            "status": "结业" if completed else "退出",
-            "enrolled_on": _date(p["start_date"], -int(self.rng.integers(5, 30))),
-            "completed": completed,
-            "certified": False,
-            "completed_on": p["end_date"] if completed else None,
-            "hours_attended": hours if completed else None,
-            "fee_payer": "worker",
-            "employer_order_id": None,
-        }
-        self.enrollments.append(row)
-        return row
-
-    def claim(self, kind: str, on: dt.date, **where: object) -> Row:
-        row: Row = {
-            "enrollment_key": None,
-            "certificate": None,
-            "kind": kind,
-            "on": on,
-            "direct": False,
-            "amount": None,
-            "inflate": None,
-            "worker_id": None,
-            "programme_id": None,
-            **where,
-        }
-        self.claims.append(row)
-        return row
-
-    def case(self, name: str, pattern: str, *subjects: str) -> None:
-        self.truth.append({"case": name, "pattern": pattern, "subjects": list(subjects)})
-
-
 def _past_classes(rng: np.random.Generator, catalogue: pl.DataFrame, start: dt.date) -> pl.DataFrame:
     """About half of the catalogue's programmes, as classes that ran in the year from ``start``."""
     picked = catalogue.filter(pl.Series(rng.random(catalogue.height) < 0.5))
     offsets = rng.integers(0, 300, picked.height)
     rows = []
     for i, p in enumerate(picked.iter_rows(named=True)):
-        first = _date(start, offsets[i])
-        end = _date(first, (p["end_date"] - p["start_date"]).days)
+        first = on_day(start, offsets[i])
+        end = on_day(first, (p["end_date"] - p["start_date"]).days)
         rows.append({**p, "id": f"H{i + 1:05d}", "start_date": first, "end_date": end, "seats_left": 0})
     return pl.DataFrame(rows, schema=catalogue.schema)
-
-
-def _ghosts(rng: np.random.Generator, template: Row, n: int, taken: np.ndarray) -> list[Row]:
-    """``n`` fabricated registrations in ``template``'s village (same county and address)."""
-    born = rng.integers(1975, 2001, n)
-    male = rng.random(n) < 0.5
-    adcode = np.full(n, int(str(template["home_adcode"])), dtype=np.int64)
-    numbers, _ = id_numbers(rng, adcode, birth_dates(rng, born), male, taken)
-    people, tel = names(rng, male), phones(rng, n)
-    return [
-        {
-            **template,
-            "id": f"WG{str(template['id'])[-5:]}{k:02d}",
-            "id_number": numbers[k],
-            "name": people[k],
-            "phone": tel[k],
-            "birth_year": int(born[k]),
-            "gender": "男" if male[k] else "女",
-            "home_address": f"{template['home_address']}{k + 1}号",
-            "current_adcode": template["home_adcode"],
-            "groups": None,
-            "certificates": None,
-            "claimed_subsidies": None,
-        }
-        for k in range(n)
-    ]
 
 
 def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_date: dt.date) -> ClaimsWorld:
     """Last year's records for the world in ``frames`` (as :func:`data.synth.generate` returns it)."""
     rng = stream(seed, CLAIMS)
-    rec = _Records(rng)
+    rec = Records(rng)
     workers = frames["workers"]
     past = _past_classes(rng, frames["programmes"], reference_date - dt.timedelta(days=365))
     classes = list(past.iter_rows(named=True))
@@ -285,7 +150,7 @@ def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_d
         ]
         if not local:
             continue
-        made = _ghosts(rng, rec.pick(local), 8, taken)
+        made = ghosts(rng, rec.pick(local), 8, taken)
         taken = np.sort(
             np.concatenate([taken, np.array([int(str(g["id_number"])[:17]) for g in made], dtype=np.int64)])
         )
@@ -306,7 +171,7 @@ def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_d
 
     # the claims a counselor files: for what the city pays for (and, by mistake, 5% of the rest);
     # where the city pays on certification, the training claim waits for the certificate
-    books = _books()
+    books = city_books()
     living = {f["worker_id"] for f in group_facts}
     issued = {c["enrollment_key"]: c["issued_on"] for c in certificates}
     for e in rec.enrollments:
@@ -314,7 +179,8 @@ def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_d
             continue
         p = by_id[e["programme_id"]]
         on = max(
-            _date(e["completed_on"], int(rng.integers(3, 40))), _date(issued.get(e["key"], p["end_date"]), 3)
+            on_day(e["completed_on"], int(rng.integers(3, 40))),
+            on_day(issued.get(e["key"], p["end_date"]), 3),
         )
         if on >= reference_date or not (subsidised(p, bool(e["certified"]), books) or rng.random() < 0.05):
             continue
@@ -322,11 +188,11 @@ def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_d
         if e["worker_id"] in living:
             rec.claim("living", on, enrollment_key=e["key"])
     for c in certificates:
-        on = _date(c["issued_on"], int(rng.integers(3, 30)))
+        on = on_day(c["issued_on"], int(rng.integers(3, 30)))
         if on < reference_date and (listed(by_id[c["programme_id"]], books) or rng.random() < 0.05):
             rec.claim("certification", on, certificate=c["number"])
 
-    _plant(rec, workers, eligible, trainees, classes, by_id, ghost_institutions, books, reference_date)
+    plant(rec, workers, eligible, trainees, classes, by_id, ghost_institutions, books, reference_date)
     rec.claims = [c for c in rec.claims if c["on"] < reference_date]  # filed by now
     claims = pl.DataFrame(
         rec.claims,
@@ -364,7 +230,7 @@ def make_claims_world(frames: dict[str, pl.DataFrame], *, seed: int, reference_d
 
 
 def _outcomes(
-    rec: _Records, by_id: dict[str, Row], ghosts: list[str], orders: pl.DataFrame, reference_date: dt.date
+    rec: Records, by_id: dict[str, Row], ghosts: list[str], orders: pl.DataFrame, reference_date: dt.date
 ) -> tuple[list[Row], list[Row], list[Row]]:
     """Certificates (with numbers and bodies), hires by orders of the course's occupation, and the
     hired workers' insurance."""
@@ -381,7 +247,7 @@ def _outcomes(
         if not e["completed"]:
             continue
         if p["certificate"] and (p["institution_id"] in ghosts or rng.random() < 0.75):
-            issued = _date(p["end_date"], int(rng.integers(7, 60)))
+            issued = on_day(p["end_date"], int(rng.integers(7, 60)))
             if issued < reference_date:
                 e["certified"] = True
                 city = str(p["county"])[:4]
@@ -401,7 +267,7 @@ def _outcomes(
         options = by_occupation.get(str(p["occupation_code"]))
         if options and rng.random() < 0.35:
             o = rec.pick(options)
-            start = _date(p["end_date"], int(rng.integers(5, 60)))
+            start = on_day(p["end_date"], int(rng.integers(5, 60)))
             if start < reference_date:
                 hires.append(
                     {
@@ -420,7 +286,7 @@ def _outcomes(
                         "worker_id": e["worker_id"],
                         "status": "参保",
                         "months": int(rng.integers(12, 72)),
-                        "as_of": _date(reference_date, -30),
+                        "as_of": on_day(reference_date, -30),
                         "source": "大数据比对",
                     },
                 )
@@ -455,108 +321,3 @@ def _group_facts(workers: pl.DataFrame) -> list[Row]:
                     }
                 )
     return out
-
-
-def _plant(
-    rec: _Records,
-    workers: pl.DataFrame,
-    eligible: pl.DataFrame,
-    trainees: pl.DataFrame,
-    classes: list[Row],
-    by_id: dict[str, Row],
-    ghosts: list[str],
-    books: dict[str, CityPolicyBook | None],
-    reference_date: dt.date,
-) -> None:
-    """The planted cases on single workers and claims, each recorded in the truth."""
-    rng = rec.rng
-    n_each = max(2, round(0.006 * len(rec.claims)))
-    plain = [
-        e
-        for e in rec.enrollments
-        if e["completed"]
-        and by_id[e["programme_id"]]["institution_id"] not in ghosts
-        and subsidised(by_id[e["programme_id"]], bool(e["certified"]), books)
-        and int(by_id[e["programme_id"]]["fee"]) > 0  # money to take
-        and any(c["enrollment_key"] == e["key"] and c["kind"] == "training" for c in rec.claims)
-    ]
-    order = rng.permutation(len(plain))
-    used: set[object] = set()
-
-    def fresh(limit: int) -> list[Row]:
-        out: list[Row] = []
-        for i in order:
-            e = plain[int(i)]
-            if e["worker_id"] not in used and len(out) < limit:
-                used.add(e["worker_id"])
-                out.append(e)
-        return out
-
-    for n, e in enumerate(fresh(n_each)):
-        rec.case(f"inflated-{n + 1}", "inflated_amount", f"claim-of:{e['key']}:training")
-        for c in rec.claims:
-            if c["enrollment_key"] == e["key"] and c["kind"] == "training":
-                c["inflate"] = 3
-    for n, e in enumerate(fresh(n_each)):
-        rec.case(f"padding-{n + 1}", "attendance_padding", f"claim-of:{e['key']}:training")
-    for n, e in enumerate(fresh(n_each)):
-        p = by_id[e["programme_id"]]
-        other = [
-            q
-            for q in classes
-            if q["delivery"] != "线上"
-            and q["occupation_code"] != p["occupation_code"]
-            and q["start_date"] <= p["end_date"]
-            and q["end_date"] >= p["start_date"]
-        ]
-        if other:
-            worker = next(w for w in workers.iter_rows(named=True) if w["id"] == e["worker_id"])
-            second = rec.enroll(worker, rec.pick(other))
-            rec.claim(
-                "training", _date(by_id[second["programme_id"]]["end_date"], 5), enrollment_key=second["key"]
-            )
-            rec.case(f"double-{n + 1}", "double_enrollment", f"worker:{e['worker_id']}")
-    ages = reference_date.year - workers["birth_year"].to_numpy()
-    for n, w in enumerate(
-        workers.filter(pl.Series((ages >= 61) & (ages <= 70))).head(n_each).iter_rows(named=True)
-    ):
-        near = [q for q in classes if q["county"][:4] == w["home_adcode"][:4] and q["delivery"] != "线上"]
-        if not near:
-            continue
-        p = near[0]
-        e = rec.enroll(w, p)
-        rec.claim("training", _date(p["end_date"], 7), enrollment_key=e["key"], direct=True, amount=1000)
-        rec.case(f"over-age-{n + 1}", "over_age", f"worker:{w['id']}", f"claim-of:{e['key']}:training")
-    regions = {r.adcode: r for r in shanxi_regions()}
-    planted = 0
-    for w in trainees.reverse().iter_rows(named=True):
-        if planted >= n_each or w["id"] in used:
-            continue
-        region = regions.get(w["current_adcode"] or "")
-        now = Place(region.adcode, region.lat, region.lon) if region is not None else _home(w)
-        far = [
-            p
-            for p in classes
-            if p["delivery"] == "线下"
-            and distance_km(_home(w), _place(p)) > 250
-            and distance_km(now, _place(p)) > 250
-        ]
-        if far:
-            used.add(w["id"])
-            e = rec.enroll(w, rec.pick(far))
-            rec.claim("training", _date(by_id[e["programme_id"]]["end_date"], 9), enrollment_key=e["key"])
-            planted += 1
-            rec.case(f"borrowed-{planted}", "borrowed_identity", f"worker:{w['id']}")
-    for n, w in enumerate(
-        eligible.filter(~pl.col("id").is_in(list(used))).tail(n_each).iter_rows(named=True)
-    ):
-        p = rec.pick(classes)
-        rec.claim(
-            "training",
-            _date(p["end_date"], 10),
-            direct=True,
-            amount=1000,
-            worker_id=w["id"],
-            programme_id=p["id"],
-        )
-        rec.case(f"phantom-{n + 1}", "phantom_claim", f"phantom-of:{w['id']}")

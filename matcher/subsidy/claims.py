@@ -15,37 +15,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from matcher.subsidy.certificates import RULE_CERTIFICATE, decide_certificate_claim
 from matcher.subsidy.estimate import run_training_rules, worker_payee
 from matcher.subsidy.living import decide_days, decide_groups
 from matcher.subsidy.model import Fact, Facts, Step, SubsidyDecision
-from matcher.subsidy.policy import CityPolicy
+from matcher.subsidy.policy import KIND_NAMES, CityPolicy
 from matcher.subsidy.records import CertificateFact, ClaimRecords
 from matcher.subsidy.rules import (
     REFUSED,
     RULE_COMPLETION,
     RULE_TRAINING,
     TO_ENTERPRISE,
-    decide_no_duplicate,
-    decide_scope,
     employer_route,
     join_cn,
-    level_name,
+    refusal,
 )
 from matcher.types import ProgrammeRecord
 
 __all__ = ["KIND_NAMES", "certifying_certificate", "decide_claim"]
-
-KIND_NAMES: dict[str, str] = {
-    "training": "职业培训补贴",
-    "certification": "职业技能评价补贴",
-    "skill_upgrade": "技能提升补贴",
-    "living": "生活费补贴",
-}
-RULE_CERTIFICATE = "certificate"
-RULE_CLAIM_WINDOW = "claim_window"
-RULE_INSURANCE = "insurance"
-RULE_EVALUATION = "evaluation_subsidy"
-RULE_SKILL_UPGRADE = "skill_upgrade"
 
 
 def certifying_certificate(
@@ -65,23 +52,6 @@ def certifying_certificate(
         if programme.start_date <= cert.issued_on <= min(last, on):
             return cert
     return None
-
-
-def _refusal(
-    kind: str, policy: CityPolicy, step: Step, steps: list[Step], **extra: object
-) -> SubsidyDecision:
-    return SubsidyDecision(
-        kind=kind,
-        eligible=False,
-        reasons=(step.reason,),
-        rule=step.rule,
-        clause=step.clause,
-        rule_version=policy.rule_version,
-        policy_hash=policy.content_hash,
-        reason=step.reason,
-        steps=tuple(steps),
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 def _completion(records: ClaimRecords, on: dt.date, kind: str) -> Step:
@@ -132,7 +102,7 @@ def _training(
         raise ValueError(f"a {kind} claim needs its enrollment and programme")
     steps = [_completion(records, on, kind)]
     if not steps[0].eligible:
-        return _refusal(kind, policy, steps[0], steps), steps, 0
+        return refusal(kind, policy, steps[0], steps), steps, 0
     done_on = enrollment.completed_on or programme.end_date
     cert = certifying_certificate(programme, records.certificates, policy, on)
     steps.append(
@@ -158,7 +128,7 @@ def _training(
     )
     steps += rules
     if refused is not None:
-        return _refusal(kind, policy, refused, steps, event_date=done_on), steps, 0
+        return refusal(kind, policy, refused, steps, event_date=done_on), steps, 0
     return SubsidyDecision(kind=kind, eligible=True, event_date=done_on), steps, amount
 
 
@@ -175,7 +145,7 @@ def _decide_training(records: ClaimRecords, policy: CityPolicy, on: dt.date) -> 
         Step("enterprise_direct", "九", route != REFUSED, route_reason or "补贴发给本人", route_facts)
     )
     if route == REFUSED:
-        return _refusal("training", policy, steps[-1], steps, event_date=head.event_date)
+        return refusal("training", policy, steps[-1], steps, event_date=head.event_date)
     fee = max(programme.fee, 0)
     payee_name: str | None
     if route == TO_ENTERPRISE:
@@ -234,20 +204,20 @@ def _decide_living(records: ClaimRecords, policy: CityPolicy, on: dt.date) -> Su
                 False,
                 f"本次培训不属于补贴性职业培训，不发放生活费补贴：{head.reason}",
             )
-            return _refusal("living", policy, refused, [*steps, refused], event_date=head.event_date)
+            return refusal("living", policy, refused, [*steps, refused], event_date=head.event_date)
         return head
     programme, enrollment = records.programme, records.enrollment
     assert programme is not None and enrollment is not None
     groups, used = decide_groups(records.groups, programme, policy, sources=policy.living.sources)
     steps.append(groups)
     if not groups.eligible:
-        return _refusal("living", policy, groups, steps, event_date=head.event_date)
+        return refusal("living", policy, groups, steps, event_date=head.event_date)
     days_step, covered, days, basis = decide_days(
         programme, policy, hours=enrollment.hours_attended, paid_days=records.paid_days
     )
     steps.append(days_step)
     if not days_step.eligible:
-        return _refusal("living", policy, days_step, steps, event_date=head.event_date)
+        return refusal("living", policy, days_step, steps, event_date=head.event_date)
     reason = f"{groups.reason}，{days_step.reason}"
     return SubsidyDecision(
         living_allowance=days_step.amount,
@@ -277,127 +247,6 @@ def _decide_living(records: ClaimRecords, policy: CityPolicy, on: dt.date) -> Su
     )
 
 
-def _certificate_steps(kind: str, records: ClaimRecords, policy: CityPolicy, on: dt.date) -> list[Step]:
-    """Provenance, the claim window, scope and the city's list, for a certificate-paid kind."""
-    cert = records.certificate
-    if cert is None:
-        raise ValueError(f"a {kind} claim needs its certificate")
-    what = KIND_NAMES[kind]
-    facts: Facts = (
-        ("certificate_id", cert.id),
-        ("certificate_number", cert.number),
-        ("issuing_body", cert.issuing_body),
-        ("occupation_code", cert.occupation_code),
-        ("work_type", cert.work_type),
-        ("level", cert.level),
-        ("issued_on", cert.issued_on.isoformat() if cert.issued_on else None),
-        ("certificate_source", cert.source),
-        ("claim_date", on.isoformat()),
-    )
-    if not cert.has_provenance or cert.issued_on is None:
-        reason = "该证书没有登记证书编号、发证（评价）机构和发证日期，不能据以申领补贴"
-        return [Step(RULE_CERTIFICATE, "十", False, reason, facts)]
-    steps = [Step(RULE_CERTIFICATE, "十", True, f"证书编号{cert.number}，{cert.issuing_body}颁发", facts)]
-    last = cert.issued_on + dt.timedelta(days=policy.certification.claim_days)
-    if not cert.issued_on <= on <= last:
-        reason = (
-            f"申领日期{on.isoformat()}早于发证日期{cert.issued_on.isoformat()}"
-            if on < cert.issued_on
-            else f"{what}须在发证后{policy.certification.claim_days}天内（{last.isoformat()}前）申领"
-        )
-        return [*steps, Step(RULE_CLAIM_WINDOW, "十", False, reason, (("last_day", last.isoformat()),))]
-    steps.append(Step(RULE_CLAIM_WINDOW, "十", True, f"在发证后{policy.certification.claim_days}天内申领"))
-    steps.append(decide_scope(records.worker, policy, cert.issued_on.year))
-    if not steps[-1].eligible:
-        return steps
-    occ = policy.occupation(cert.occupation_code)
-    if occ is None or (occ.work_types and cert.work_type not in occ.work_types):
-        label = occ.name if occ else cert.occupation_code
-        shown = f"{label}（{cert.work_type}）" if cert.work_type else label
-        reason = f"{shown}不在{policy.city_name}补贴职业（工种）目录内"
-        steps.append(Step("catalogue", "十", False, reason, (("occupation_code", cert.occupation_code),)))
-        return steps
-    if kind in records.claimed_on_certificate:
-        reason = f"该证书已申领过{what}，每张证书只能申领一次"
-        steps.append(Step("once_per_certificate", "十", False, reason, (("certificate_id", cert.id),)))
-    return steps
-
-
-def _decide_certificate(kind: str, records: ClaimRecords, policy: CityPolicy, on: dt.date) -> SubsidyDecision:
-    steps = _certificate_steps(kind, records, policy, on)
-    cert = records.certificate
-    assert cert is not None
-    event = cert.issued_on
-    if not steps[-1].eligible:
-        return _refusal(kind, policy, steps[-1], steps, event_date=event)
-    assert event is not None
-    occ = policy.occupation(cert.occupation_code)
-    label = f"{occ.name if occ else cert.occupation_code}{level_name(cert.level)}"
-    what = KIND_NAMES[kind]
-    if kind == "skill_upgrade":
-        rule = policy.skill_upgrade
-        amount = rule.amounts.get(cert.level)
-        fact = records.insurance
-        facts: Facts = (
-            ("insurance_fact_id", fact.id if fact else None),
-            ("insured_status", fact.status if fact else None),
-            ("insured_months", fact.months if fact else None),
-            ("min_insured_months", rule.min_insured_months),
-        )
-        if fact is None or fact.status != "参保" or fact.months < rule.min_insured_months:
-            now = (
-                "没有参保记录"
-                if fact is None
-                else f"{fact.as_of.isoformat()}参保状态为{fact.status}、累计{fact.months}个月"
-            )
-            need = f"{policy.city_name}要求参保满{rule.min_insured_months}个月"
-            reason = f"技能提升补贴面向参保职工（{need}），您{now}"
-            steps.append(Step(RULE_INSURANCE, "十", False, reason, facts))
-            return _refusal(kind, policy, steps[-1], steps, event_date=event)
-        steps.append(Step(RULE_INSURANCE, "十", True, f"参保{fact.months}个月", facts))
-        dup = decide_no_duplicate(
-            records.past_claims,
-            policy,
-            occupation_code=cert.occupation_code,
-            work_type=cert.work_type,
-            level=cert.level,
-            year=event.year,
-            label=occ.name if occ else "",
-        )
-        steps.append(dup)
-        if not dup.eligible:
-            return _refusal(kind, policy, dup, steps, event_date=event)
-        rule_id = RULE_SKILL_UPGRADE
-    else:
-        amount = policy.certification.evaluation_amounts.get(cert.level)
-        rule_id = RULE_EVALUATION
-    if not amount:
-        refused = Step(rule_id, "十", False, f"{policy.city_name}未对{level_name(cert.level)}设{what}")
-        return _refusal(kind, policy, refused, [*steps, refused], event_date=event)
-    reason = f"取得{label}证书（{cert.issued_on}），可申领{what}{amount}元"
-    granted = Step(rule_id, "十", True, reason, (("level_amount", amount),), amount)
-    return SubsidyDecision(
-        evaluation_subsidy=amount if kind == "certification" else 0,
-        skill_upgrade_subsidy=amount if kind == "skill_upgrade" else 0,
-        payee="worker",
-        reasons=(reason,),
-        kind=kind,
-        eligible=True,
-        paid_on="certification",
-        event_date=event,
-        rule=rule_id,
-        clause="十",
-        rule_version=policy.rule_version,
-        policy_hash=policy.content_hash,
-        reason=reason,
-        facts=(
-            ("certificate_id", cert.id),
-            ("insurance_fact_id", records.insurance.id if records.insurance else None),
-        ),
-        steps=(*steps, granted),
-    )
-
-
 def decide_claim(kind: str, records: ClaimRecords, policy: CityPolicy, on: dt.date) -> SubsidyDecision:
     """Decide a claim of ``kind`` filed on ``on`` from ``records`` under ``policy`` (the version
     in force on the course's start, or on the certificate's issue).
@@ -411,5 +260,5 @@ def decide_claim(kind: str, records: ClaimRecords, policy: CityPolicy, on: dt.da
     if kind == "living":
         return _decide_living(records, policy, on)
     if kind in ("certification", "skill_upgrade"):
-        return _decide_certificate(kind, records, policy, on)
+        return decide_certificate_claim(kind, records, policy, on)
     raise ValueError(f"unknown claim kind {kind!r}; expected one of {join_cn(KIND_NAMES)}")

@@ -27,6 +27,13 @@ LEVEL_BY_NAME: dict[str, int] = {name: level for level, name in SHORT_LEVEL_NAME
 #: training (职业培训补贴), certification (职业技能评价补贴), skill_upgrade (参保职工技能提升补贴),
 #: living (生活费补贴).
 CLAIM_KINDS: tuple[str, ...] = ("training", "certification", "skill_upgrade", "living")
+#: Chinese names of the claim kinds.
+KIND_NAMES: dict[str, str] = {
+    "training": "职业培训补贴",
+    "certification": "职业技能评价补贴",
+    "skill_upgrade": "技能提升补贴",
+    "living": "生活费补贴",
+}
 #: Clause 十: "同一年度同一职业（工种）的同一等级不可重复申领培训补贴（含参保职工技能提升补贴）" —
 #: the kinds that share the once-per-year rule. 评价补贴 has its own once-per-certificate rule.
 YEARLY_KINDS: frozenset[str] = frozenset({"training", "skill_upgrade"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from matcher.subsidy.model import Facts, Step
+from matcher.subsidy.model import Facts, Step, SubsidyDecision
 from matcher.subsidy.policy import YEARLY_KINDS, CityPolicy, ScopeRule
 from matcher.subsidy.records import EnrollmentFacts, HireFact
 from matcher.types import SHORT_LEVEL_NAMES, OrderRecord, PastClaim, ProgrammeRecord, WorkerProfile
@@ -322,4 +322,20 @@ def employer_route(
         TO_ENTERPRISE,
         f"{name}吸纳您就业并直接组织培训、承担培训成本（{how}），职业培训补贴直补企业",
         facts,
+    )
+
+
+def refusal(kind: str, policy: CityPolicy, step: Step, steps: list[Step], **extra: object) -> SubsidyDecision:
+    """A refused decision of ``kind``: the refusing ``step``'s rule and reason, the steps taken."""
+    return SubsidyDecision(
+        kind=kind,
+        eligible=False,
+        reasons=(step.reason,),
+        rule=step.rule,
+        clause=step.clause,
+        rule_version=policy.rule_version,
+        policy_hash=policy.content_hash,
+        reason=step.reason,
+        steps=tuple(steps),
+        **extra,  # type: ignore[arg-type]
     )
