@@ -84,11 +84,12 @@ def chinese_usage_error(exc: click.UsageError) -> str:
 class ChineseGroup(click.Group):
     """A command group whose errors read in Chinese (see the module docstring)."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:  # type: ignore[override]
+        run: Any = super().main
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
             ctx = exc.ctx
             if ctx is not None:

@@ -141,23 +141,27 @@ def _store(
 
 
 def _store_worker_children(session: Session, rows: list[dict]) -> None:
-    """Certificates are replaced per worker; past claims are added unless already recorded."""
+    """A worker file's certificates (history, no provenance) are replaced per worker; its past
+    claims are added as imported history unless already recorded."""
     ids = [r["id"] for r in rows]
     certs = [c for r in rows for c in r["_certificates"]]
     claims = [c for r in rows for c in r["_claims"]]
     known_claims: set[tuple] = set()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        session.execute(delete(Certificate).where(Certificate.worker_id.in_(chunk)))
+        # only the file's own history is replaced; certificates with provenance stay
+        session.execute(
+            delete(Certificate).where(Certificate.worker_id.in_(chunk), Certificate.source == "worker_file")
+        )
         stmt = select(
-            SubsidyClaim.worker_id, SubsidyClaim.occupation_code, SubsidyClaim.level, SubsidyClaim.claim_year
+            SubsidyClaim.worker_id, SubsidyClaim.occupation_code, SubsidyClaim.level, SubsidyClaim.event_year
         ).where(SubsidyClaim.worker_id.in_(chunk))
         known_claims.update(tuple(r) for r in session.execute(stmt))
     bulk_insert(session, Certificate.__table__, certs)  # type: ignore[arg-type]
     claims = [
         c
         for c in claims
-        if (c["worker_id"], c["occupation_code"], c["level"], c["claim_year"]) not in known_claims
+        if (c["worker_id"], c["occupation_code"], c["level"], c["event_year"]) not in known_claims
     ]
     bulk_insert(session, SubsidyClaim.__table__, claims)  # type: ignore[arg-type]
 

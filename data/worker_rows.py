@@ -14,6 +14,9 @@ from data.regions import AddressError, parse_address
 from data.tabular import RowError
 from matcher.types import GROUPS
 
+#: Certificates and claims typed into a worker file are history: no number, body or date.
+_HISTORY = "worker_file"
+
 
 def _split(value: str | None) -> list[str]:
     return [p.strip() for p in (value or "").replace("｜", "|").split("|") if p.strip()]
@@ -135,7 +138,8 @@ def worker_rows(session: Session, typed: pl.DataFrame, errors: list[RowError], s
                 "groups": groups,
                 "consent_share": r["consent_share"],
                 "_certificates": [
-                    {"worker_id": r["id"], "occupation_code": c, "level": lv, "year": y} for c, lv, y in certs
+                    {"worker_id": r["id"], "occupation_code": c, "level": lv, "year": y, "source": _HISTORY}
+                    for c, lv, y in certs
                 ],
                 "_claims": [
                     {
@@ -144,8 +148,11 @@ def worker_rows(session: Session, typed: pl.DataFrame, errors: list[RowError], s
                         "counts_as_training": True,
                         "occupation_code": c,
                         "level": lv,
-                        "claim_year": y,
+                        "duplicate_key": c,
+                        "event_year": y,
+                        "event_date": dt.date(y, 12, 31),
                         "claim_date": dt.date(y, 12, 31),
+                        "history": True,
                         "amount": 0,
                         "payee": "worker",
                         "status": "发放",

@@ -38,7 +38,6 @@ import numpy as np
 
 from matcher.candidates import rank_candidates
 from matcher.pathways import Candidates, MatchContext, WorkerQuery, recommend
-from matcher.support import Support
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import (
     EDUCATION_ORDER,
@@ -257,10 +256,9 @@ def build(n_programmes: int, n_orders: int, n_workers: int, workdir: Path, seed:
 def _support_fns():  # type: ignore[no-untyped-def]
     """The service's subsidy functions: the full estimate under the city policy in force (the full
     fee where none), and the amounts the ranking reads of it
-    (:class:`matcher.policy_amounts.PolicyAmounts`), as ``Recommender.context`` builds them."""
+    (:class:`matcher.subsidy.PolicyAmounts`), as ``Recommender.context`` builds them."""
     from data.policy_loader import PolicyNotFound, load_city_policy
-    from matcher.policy import city_code_of, estimate_support
-    from matcher.policy_amounts import PolicyAmounts
+    from matcher.subsidy import PolicyAmounts, city_code_of, estimate_support, unpriced
 
     books: dict[str, Any] = {}
     # loaded up front, as the service does on its first request (``Recommender.allowance_groups``),
@@ -277,16 +275,9 @@ def _support_fns():  # type: ignore[no-untyped-def]
 
     def support(worker, programme, order):  # type: ignore[no-untyped-def]
         policy = policy_of(programme)
-        trains = bool(order is not None and order.employer_trains)
         if policy is None:
-            return Support(0, 0, 0 if trains else max(programme.fee, 0), "none")
-        return estimate_support(
-            worker,
-            programme,
-            policy,
-            employer_trains=trains,
-            employer_kind=order.employer_kind if order else "企业",
-        )
+            return unpriced(programme, order)
+        return estimate_support(worker, programme, policy, order)
 
     return support, PolicyAmounts(policy_of)
 

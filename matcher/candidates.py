@@ -187,11 +187,9 @@ def rank_candidates(
             )
         else:
             p = programmes.records[r]
-            if ctx.support_amounts is not None:
-                net_cost, allowance = ctx.support_amounts(q.worker, p, order)
-            else:
-                support = ctx.support(q.worker, p, order)
-                net_cost, allowance = support.net_cost, support.living_allowance
+            fn = ctx.support_amounts if ctx.support_amounts is not None else ctx.support
+            support = fn(q.worker, p, order)
+            net_cost, allowance = support.net_cost, support.living_allowance
             row = row.copy()
             row[_F["net_cost"]] = net_cost_value(net_cost, w.cost_scale_yuan)
             row[_F["allowance"]] = allowance_value(allowance, w.allowance_scale_yuan)

@@ -12,7 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 
 from matcher.filters import Reach
-from matcher.support import LIVING_ALLOWANCE_GROUPS, SupportLike
+from matcher.subsidy.model import SubsidyDecision
+from matcher.subsidy.support import LIVING_ALLOWANCE_GROUPS
 from matcher.types import SHORT_LEVEL_NAMES, OrderRecord, ProgrammeRecord, WorkerProfile
 
 __all__ = ["join_reasons", "pathway_reasons"]
@@ -56,7 +57,7 @@ def _programme_phrase(p: ProgrammeRecord, prefix: str = "参加") -> str:
     return f"{prefix}{p.institution.name}“{p.title}”培训（{level_part}{_md(p.start_date)}–{_md(p.end_date)}）"
 
 
-def _support_phrases(worker: WorkerProfile, support: SupportLike, employer_trains: bool) -> list[str]:
+def _support_phrases(worker: WorkerProfile, support: SubsidyDecision, employer_trains: bool) -> list[str]:
     out: list[str] = []
     if employer_trains and support.payee == "enterprise":
         out.append("由用人单位出资培训，个人不用出钱")
@@ -79,7 +80,7 @@ def pathway_reasons(
     order: OrderRecord | None,
     programme_reach: Reach | None,
     order_reach: Reach | None,
-    support: SupportLike | None,
+    support: SubsidyDecision | None,
     contributions: Mapping[str, float],
     occupation_names: Mapping[str, str],
 ) -> tuple[str, ...]:
@@ -122,6 +123,9 @@ def pathway_reasons(
         rate = programme.institution.employment_rate_6m
         if rate is not None and rate >= _GOOD_EMPLOYMENT_RATE:
             out.append(f"该机构学员半年就业率{rate * 100:.0f}%")
+    if programme is not None and programme.institution.confirmed_flags > 0:
+        n = programme.institution.confirmed_flags
+        out.append(f"该机构有{n}条经核实的补贴经办风险问题，机构评分已按规定下调")
     if order is not None and order.flags:
         out.append("订单中的性别、民族等限制不合法，已忽略，不影响您报名")
     return tuple(out)

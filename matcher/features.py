@@ -13,7 +13,8 @@ timing          (0, 1]       exp(-days / scale): days until start, or the idle g
 wage            [-1, 1]      relative uplift of the order's mid wage over the expected wage
 net_cost        [-1, 0]      -min(net cost to the worker / scale, 1): a penalty, 0 when free
 allowance       [0, 1]       min(living allowance / scale, 1)
-institution     [0, 1]       mean of certification and 6-month employment rates (0.5 if unknown)
+institution     [0, 1]       mean of certification and 6-month employment rates (0.5 if unknown),
+                             halved for each risk flag an auditor confirmed (clause 十三, DESIGN §8.5)
 priority        [0, 1]       order priority / cap
 ==============  ===========  ==================================================================
 
@@ -30,6 +31,7 @@ __all__ = [
     "FEATURES",
     "allowance_value",
     "distance_value",
+    "institution_value",
     "net_cost_value",
     "occupation_value",
     "occupation_values",
@@ -116,6 +118,18 @@ def wage_value(
     if not expected or expected <= 0:
         return np.zeros_like(mid)
     return np.clip((mid - expected) / float(expected), -1.0, 1.0)
+
+
+def institution_value(
+    certification_rate: float | None, employment_rate_6m: float | None, confirmed_flags: int = 0
+) -> float:
+    """The institution feature: mean of the two outcome rates (a rate not reported counts 0.5,
+    neutral), times 0.5 per confirmed risk flag (已核实 or 已查处): a lead an auditor has checked
+    weighs on the ranking, one that is only suspected (待核查) or cleared (误报) does not."""
+    vals = [
+        0.5 if r is None else min(max(float(r), 0.0), 1.0) for r in (certification_rate, employment_rate_6m)
+    ]
+    return (sum(vals) / len(vals)) * 0.5 ** max(confirmed_flags, 0)
 
 
 def net_cost_value(net_cost: float | np.ndarray, scale_yuan: float) -> np.ndarray:

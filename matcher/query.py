@@ -11,7 +11,7 @@ from types import MappingProxyType
 import numpy as np
 
 from matcher.scoring import RankingWeights
-from matcher.support import SupportAmountsFn, SupportFn, no_support
+from matcher.subsidy.support import SupportAmountsFn, SupportFn, no_support
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import WorkerProfile
 

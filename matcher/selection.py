@@ -19,7 +19,7 @@ import numpy as np
 from matcher.features import FEATURES
 from matcher.query import MatchContext, WorkerQuery
 from matcher.scoring import KINDS
-from matcher.support import SupportLike
+from matcher.subsidy.model import SubsidyDecision
 from matcher.tables import OrderTable, ProgrammeTable
 
 __all__ = ["Drafts", "RankedPathway", "bound_order", "select_top"]
@@ -43,7 +43,7 @@ class RankedPathway:
     order_row: int
     score: float
     features: np.ndarray
-    support: SupportLike | None = None
+    support: SubsidyDecision | None = None
 
 
 class Drafts:
@@ -79,15 +79,15 @@ class _Amounts:
         self.programmes = programmes
         self.orders = orders
         self.ctx = ctx
-        self.cache: dict[tuple[int, bool, str], tuple[int, int]] = {}
-        self.estimates: dict[tuple[int, bool, str], SupportLike] = {}
+        self.cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.estimates: dict[tuple[int, int], SubsidyDecision] = {}
 
-    def key(self, prog: int, order_row: int) -> tuple[int, bool, str]:
-        # the estimate depends on the order only through who pays and what kind of employer it is
-        if order_row < 0:
-            return (prog, False, "")
-        order = self.orders.records[order_row]
-        return (prog, bool(order.employer_trains), order.employer_kind)
+    def key(self, prog: int, order_row: int) -> tuple[int, int]:
+        # the estimate depends on an order only when its employer trains (直补企业: its occupation,
+        # linked programme, name and kind); otherwise every order gives the no-order estimate
+        if order_row < 0 or not self.orders.records[order_row].employer_trains:
+            return (prog, -1)
+        return (prog, order_row)
 
     def __call__(self, prog: int, order_row: int) -> tuple[int, int]:
         key = self.key(prog, order_row)
@@ -98,7 +98,8 @@ class _Amounts:
         programme = self.programmes.records[prog]
         fn = self.ctx.support_amounts
         if fn is not None:
-            value = fn(self.worker, programme, order)
+            priced = fn(self.worker, programme, order)
+            value = (priced.net_cost, priced.living_allowance)
         else:
             est = self.estimates[key] = self.ctx.support(self.worker, programme, order)
             value = (est.net_cost, est.living_allowance)

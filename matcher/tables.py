@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.features import institution_value
 from matcher.types import OrderRecord, ProgrammeRecord, education_rank
 
 __all__ = [
@@ -41,14 +42,11 @@ def is_startup_programme(p: ProgrammeRecord) -> bool:
 
 
 def institution_outcome(p: ProgrammeRecord) -> float:
-    """Mean of the institution's certification and 6-month employment rates, in [0, 1].
-
-    A rate the institution has not reported counts as 0.5 (neutral): a new institution is
-    neither rewarded nor punished for missing history.
-    """
-    rates = [p.institution.certification_rate, p.institution.employment_rate_6m]
-    vals = [0.5 if r is None else min(max(float(r), 0.0), 1.0) for r in rates]
-    return sum(vals) / len(vals)
+    """The institution feature of ``p``'s institution (:func:`matcher.features.institution_value`):
+    mean of its certification and 6-month employment rates, in [0, 1], halved per confirmed risk
+    flag. A rate the institution has not reported counts as 0.5 (neutral)."""
+    inst = p.institution
+    return institution_value(inst.certification_rate, inst.employment_rate_6m, inst.confirmed_flags)
 
 
 def _ordinal(day: dt.date) -> int:

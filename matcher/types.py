@@ -88,10 +88,14 @@ class HeldCertificate:
 
 @dataclass(frozen=True, slots=True)
 class PastClaim:
+    """A live subsidy claim of the worker: ``year`` is the year of the subsidised event (course
+    completion or certification), the year clause 十's no-duplicate rule counts."""
+
     occupation_code: str
     level: int
     year: int
     kind: str = "training"
+    work_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,8 @@ class WorkerProfile:
     past_claims: tuple[PastClaim, ...] = ()
     consent_share: bool = False
     employer_kind: str | None = None  # kind of the current employer, if employed
+    #: graduation year of a 未升学应届初高中毕业生 (the cohort the living allowance counts)
+    graduation_year: int | None = None
 
     def age_on(self, day: dt.date) -> int:
         return day.year - self.birth_year
@@ -128,6 +134,10 @@ class InstitutionInfo:
     completion_rate: float | None = None
     certification_rate: float | None = None
     employment_rate_6m: float | None = None
+    #: the employer whose own training centre this is (直补企业: "直接组织其培训"), if any
+    owner_employer: str | None = None
+    #: clause 十三 risk flags on this institution confirmed by an auditor (已核实 or 已查处)
+    confirmed_flags: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import pytest
 
 from matcher.candidates import MaskedWorker, rank_candidates
 from matcher.pathways import Candidates, MatchContext, WorkerQuery, recommend
-from matcher.support import Support
+from matcher.subsidy import SubsidyDecision as Support
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.whynot import explain_exclusion
 from tests.matcher_factories import (

@@ -14,7 +14,7 @@ from matcher.features import occupation_value, occupation_values
 from matcher.filters import closes_gap, gap_closing_rows, order_failures, programme_failures
 from matcher.pathways import Candidates, MatchContext, WorkerQuery, recommend
 from matcher.scoring import KINDS
-from matcher.support import Support
+from matcher.subsidy import SubsidyDecision as Support
 from matcher.tables import OrderTable, ProgrammeTable
 from tests.matcher_factories import TODAY, cert, institution, km_north, order, programme, worker
 

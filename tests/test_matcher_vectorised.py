@@ -129,7 +129,7 @@ def test_cheap_amounts_rank_exactly_as_the_full_estimate(world):  # type: ignore
 
     def amounts(worker, programme, order):  # type: ignore[no-untyped-def]
         est = support(worker, programme, order)
-        return est.net_cost, est.living_allowance
+        return est.priced()
 
     full = recommend(q, cands, pt, ot, CTX, k)
     cheap = dataclasses.replace(CTX, support_amounts=amounts)

@@ -1,10 +1,12 @@
-"""The ranking's subsidy amounts (matcher.policy_amounts) equal the full estimate's, for every input.
+"""The ranking's priced decisions (matcher.subsidy.amounts) equal the full estimate's, for every input.
 
-The ranking scores pathways with :class:`~matcher.policy_amounts.PolicyAmounts` and explains them
-with :func:`~matcher.policy.estimate_support`; if the two ever disagreed, a pathway's score and its
-stated net cost would too. Checked over every version of every shipped city policy, variants of
-them (scope groups, no direct payment, partial pay without a certificate, no fee cap) and workers,
-programmes and orders drawn across the rules' boundaries.
+The ranking scores pathways with :class:`~matcher.subsidy.PolicyAmounts` and explains them with
+:func:`~matcher.subsidy.estimate_support`; if the two ever disagreed, a pathway's score and its
+stated net cost would too. The priced decision is the same :class:`SubsidyDecision` without its
+sentences, so every money field is compared (to the worker, to the employer, upfront, days …).
+Checked over every version of every shipped city policy, variants of them (scope groups, no direct
+payment, partial pay without a certificate, no fee cap, other day counts, institution advance) and
+workers, programmes and orders drawn across the rules' boundaries.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.policy_loader import available_cities, load_city_policy
-from matcher.policy import (
+from matcher.subsidy import (
     CertificationRule,
     CityPolicy,
     EnterpriseDirectRule,
+    PolicyAmounts,
     ScopeRule,
     estimate_support,
+    priced_support,
+    programme_terms,
 )
-from matcher.policy_amounts import PolicyAmounts, programme_terms, support_amounts
 from matcher.types import GROUPS, TRAINING_TYPES, OrderRecord, PastClaim, Place
-from tests.subsidy_factories import BRICKLAYER, PHILOSOPHER, programme_record, worker_record
+from tests.subsidy_factories import BRICKLAYER, EMPLOYER, PHILOSOPHER, programme_record, worker_record
 
 SHIPPED: tuple[CityPolicy, ...] = tuple(
     version for city in available_cities() for version in load_city_policy(city).versions
@@ -46,6 +50,15 @@ def _variants(policy: CityPolicy) -> list[CityPolicy]:
         ),
         dataclasses.replace(
             policy, scope=ScopeRule(min_age=18, max_age=45, employer_kinds=frozenset({"企业"}))
+        ),
+        dataclasses.replace(
+            policy,
+            living=dataclasses.replace(policy.living, day_count="calendar", graduate_months=3),
+            duplicate_by="occupation",
+        ),
+        dataclasses.replace(policy, living=dataclasses.replace(policy.living, day_count="hours")),
+        dataclasses.replace(
+            policy, certification=dataclasses.replace(policy.certification, fee_advance="institution")
         ),
     ]
 
@@ -72,6 +85,8 @@ def cases(draw):  # type: ignore[no-untyped-def]
         end=end,
         hours=draw(st.integers(0, 800)),
         work_type=draw(st.sampled_from([None, "育婴员", "其他工种"])),
+        programme_id=draw(st.sampled_from(["P1", "P2"])),
+        owner_employer=draw(st.sampled_from([None, EMPLOYER, "另一企业"])),
     )
     claims = draw(
         st.lists(
@@ -81,6 +96,7 @@ def cases(draw):  # type: ignore[no-untyped-def]
                 level=st.sampled_from([level, 5]),
                 year=st.sampled_from([end.year, end.year - 1]),
                 kind=st.sampled_from(["training", "certification", "skill_upgrade", "living"]),
+                work_type=st.sampled_from([None, "育婴员", "其他工种"]),
             ),
             max_size=3,
         )
@@ -90,46 +106,48 @@ def cases(draw):  # type: ignore[no-untyped-def]
         birth_year=start.year - draw(st.integers(10, 70)),
         employer_kind=draw(st.sampled_from([None, "企业", "个体工商户", "民办非企业单位", "机关事业单位"])),
         past_claims=tuple(claims),
+        graduation_year=draw(st.sampled_from([None, start.year - 1, start.year, start.year - 3])),
     )
     order = None
     if draw(st.booleans()):
         order = OrderRecord(
             id="O1",
-            employer_name="示例公司",
+            employer_name=draw(st.sampled_from([EMPLOYER, "示例公司"])),
             employer_kind=draw(st.sampled_from(["企业", "个体工商户", "民办非企业单位"])),
-            occupation_code=code,
+            occupation_code=draw(st.sampled_from([code, PHILOSOPHER])),
             head_count=1,
             place=Place("140105", 37.7, 112.5),
             wage_min=4000,
             wage_max=6000,
             start_date=end + dt.timedelta(days=3),
             employer_trains=draw(st.booleans()),
+            programme_id=draw(st.sampled_from([None, "P1", "P2"])),
         )
     return policy, programme, worker, order
 
 
 @settings(max_examples=1500, deadline=None)
 @given(cases())
-def test_amounts_equal_the_full_estimate(case) -> None:  # type: ignore[no-untyped-def]
+def test_priced_decision_equals_the_full_estimate(case) -> None:  # type: ignore[no-untyped-def]
     policy, programme, worker, order = case
-    trains = bool(order is not None and order.employer_trains)
-    kind = order.employer_kind if order is not None else "企业"
-    est = estimate_support(worker, programme, policy, employer_trains=trains, employer_kind=kind)
-    want = (est.net_cost, est.living_allowance)
-    terms = programme_terms(programme, policy)
-    assert support_amounts(worker, terms, employer_trains=trains, employer_kind=kind) == want
-    assert PolicyAmounts(lambda _p: policy)(worker, programme, order) == want
+    want = estimate_support(worker, programme, policy, order).priced()
+    assert priced_support(worker, programme_terms(programme, policy), order) == want
+    amounts = PolicyAmounts(lambda _p: policy)
+    assert amounts(worker, programme, order) == want
+    assert amounts(worker, programme, order) is amounts(worker, programme, order)  # shared outcome
 
 
 def test_without_a_policy_the_worker_pays_the_fee_unless_the_employer_trains() -> None:
     amounts = PolicyAmounts(lambda _p: None)
     worker = worker_record()
-    assert amounts(worker, programme_record(fee=1500), None) == (1500, 0)
+    alone = amounts(worker, programme_record(fee=1500), None)
+    assert (alone.net_cost, alone.upfront, alone.living_allowance, alone.to_worker) == (1500, 1500, 0, 0)
     order = OrderRecord(
         "O1", "示例公司", "企业", BRICKLAYER, 1, Place("140105", 37.7, 112.5), 4000, 6000,
         dt.date(2025, 1, 1), employer_trains=True,
     )  # fmt: skip
-    assert amounts(worker, programme_record(fee=1500), order) == (0, 0)
+    trained = amounts(worker, programme_record(fee=1500), order)
+    assert (trained.net_cost, trained.employer_cost, trained.to_employer) == (0, 1500, 0)
 
 
 def test_terms_are_cached_per_programme_and_bounded() -> None:

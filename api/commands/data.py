@@ -52,6 +52,13 @@ def data_group() -> None:
     show_default=True,
     help="Also load the files into the database (validated, one transaction per file).",
 )
+@click.option(
+    "--history/--no-history",
+    default=False,
+    show_default=True,
+    help="With --load: also last year's classes, enrollments, certificates, hires and subsidy claims, "
+    "with planted fraud recorded in history_truth.parquet (data.synth.claims).",
+)
 def synth_cmd(
     n_workers: int,
     seed: int,
@@ -61,6 +68,7 @@ def synth_cmd(
     programmes: int | None,
     orders: int | None,
     load: bool,
+    history: bool,
 ) -> None:
     """Write institutions, programmes, orders, workers and workers_truth Parquet files."""
     from tqdm import tqdm
@@ -75,10 +83,10 @@ def synth_cmd(
         paths = write_world(config, out, progress=bar.update)
     click.echo(f"已写入 {out}: {', '.join(p.name for p in paths.values())}")
     if load:
-        _load(paths, settings.resolved_database_url, settings.secret_key)
+        _load(paths, settings.resolved_database_url, settings.secret_key, config if history else None)
 
 
-def _load(paths: dict[str, Path], url: str, secret_key: str) -> None:
+def _load(paths: dict[str, Path], url: str, secret_key: str, history=None) -> None:  # type: ignore[no-untyped-def]
     """Load the four database kinds in dependency order (the truth file is never loaded)."""
     from data.db.session import connected, upgrade
     from data.loaders import ORDER, load_file
@@ -89,6 +97,17 @@ def _load(paths: dict[str, Path], url: str, secret_key: str) -> None:
         load_reference(engine)
         for kind in ORDER:
             click.echo(str(load_file(engine, kind, paths[kind], secret_key=secret_key)))
+        if history is not None:
+            import polars as pl
+
+            from api.services.synth_claims import load_claims_world
+            from data.synth.claims import make_claims_world
+
+            frames = {kind: pl.read_parquet(paths[kind]) for kind in ORDER}
+            world = make_claims_world(frames, seed=history.seed, reference_date=history.reference_date)
+            loaded = load_claims_world(engine, world, today=history.reference_date, secret_key=secret_key)
+            loaded.truth.write_parquet(paths["workers"].with_name("history_truth.parquet"))
+            click.echo(f"去年的培训与补贴记录：{loaded.counts}")
 
 
 COMMANDS: list[click.Command] = [data_group]

@@ -14,12 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from data.db.models import (
+    GroupFact,
     ImportBatch,
     Institution,
     Occupation,
     Order,
     Programme,
     Region,
+    RiskFlagRecord,
     SubsidyClaim,
     Worker,
 )
@@ -69,10 +71,28 @@ def _place(adcode: str, lat: float, lon: float, regions: RegionNames) -> Place:
     return Place(adcode, float(lat), float(lon), regions.get(adcode, ("", 0.0, 0.0))[0])
 
 
-def institution_info(i: Institution) -> InstitutionInfo:
+def institution_info(i: Institution, confirmed_flags: int = 0) -> InstitutionInfo:
     return InstitutionInfo(
-        i.id, i.name, i.kind, i.status, i.completion_rate, i.certification_rate, i.employment_rate_6m
+        i.id,
+        i.name,
+        i.kind,
+        i.status,
+        i.completion_rate,
+        i.certification_rate,
+        i.employment_rate_6m,
+        owner_employer=i.owner_employer,
+        confirmed_flags=confirmed_flags,
     )
+
+
+def confirmed_flag_counts(session: Session) -> dict[str, int]:
+    """Institution id → its clause 十三 risk flags an auditor confirmed (已核实 or 已查处)."""
+    stmt = (
+        select(RiskFlagRecord.institution_id, func.count())
+        .where(RiskFlagRecord.institution_id.is_not(None), RiskFlagRecord.state.in_(("已核实", "已查处")))
+        .group_by(RiskFlagRecord.institution_id)
+    )
+    return {inst: n for inst, n in session.execute(stmt) if inst is not None}
 
 
 def programme_record(p: Programme, inst: InstitutionInfo, regions: RegionNames) -> ProgrammeRecord:
@@ -126,7 +146,12 @@ def order_record(o: Order, regions: RegionNames) -> OrderRecord:
 
 
 def worker_record(
-    w: Worker, regions: RegionNames, claims: Sequence[PastClaim] = (), *, employer_kind: str | None = None
+    w: Worker,
+    regions: RegionNames,
+    claims: Sequence[PastClaim] = (),
+    *,
+    employer_kind: str | None = None,
+    graduation_year: int | None = None,
 ) -> WorkerProfile:
     """The core record of a stored worker: the one mapping used by recommendations, subsidy
     decisions and risk checks (``employer_kind``: of the employer hiring the worker, for a claim)."""
@@ -153,12 +178,14 @@ def worker_record(
         past_claims=tuple(claims),
         consent_share=bool(w.consent_share),
         employer_kind=employer_kind,
+        graduation_year=graduation_year,
     )
 
 
 def load_programmes(session: Session, regions: RegionNames) -> list[ProgrammeRecord]:
     """Every catalogue programme (filters decide what is open), ordered by id."""
-    insts = {i.id: institution_info(i) for i in session.scalars(select(Institution))}
+    flags = confirmed_flag_counts(session)
+    insts = {i.id: institution_info(i, flags.get(i.id, 0)) for i in session.scalars(select(Institution))}
     rows = session.scalars(select(Programme).order_by(Programme.id))
     return [programme_record(p, insts[p.institution_id], regions) for p in rows]
 
@@ -194,6 +221,7 @@ def catalogue_version(session: Session) -> CatalogueVersion:
         select(func.max(Institution.updated_at)).scalar_subquery(),
         select(func.count()).select_from(Region).scalar_subquery(),
         select(func.max(ImportBatch.id)).where(ImportBatch.kind != "workers").scalar_subquery(),
+        select(func.max(RiskFlagRecord.state_at)).scalar_subquery(),
         select(func.count()).select_from(Occupation).scalar_subquery(),
     )
     *catalogue, occupations = session.execute(stmt).one()
@@ -210,7 +238,25 @@ def _claims(session: Session, ids: Iterable[str]) -> dict[str, list[PastClaim]]:
         SubsidyClaim.worker_id.in_(ids), SubsidyClaim.status != "驳回", SubsidyClaim.counts_as_training
     )
     for c in session.scalars(stmt.order_by(SubsidyClaim.id)):
-        out.setdefault(c.worker_id, []).append(PastClaim(c.occupation_code, c.level, c.claim_year, c.kind))
+        out.setdefault(c.worker_id, []).append(
+            PastClaim(c.occupation_code, c.level, c.event_year, c.kind, c.work_type)
+        )
+    return out
+
+
+def _graduation_years(session: Session, ids: Sequence[str]) -> dict[str, int]:
+    """Worker id → the graduation year of the latest 应届 group fact that records one."""
+    out: dict[str, int] = {}
+    if not ids:
+        return out
+    stmt = (
+        select(GroupFact.worker_id, GroupFact.graduation_year)
+        .where(GroupFact.worker_id.in_(list(ids)), GroupFact.graduation_year.is_not(None))
+        .order_by(GroupFact.worker_id, GroupFact.version)
+    )
+    for worker_id, year in session.execute(stmt):
+        if year is not None:
+            out[worker_id] = year
     return out
 
 
@@ -223,7 +269,10 @@ def load_workers(
         stmt = stmt.where(Worker.id.in_(list(ids)))
     rows = list(session.scalars(stmt))
     claims = _claims(session, (w.id for w in rows)) if with_claims else {}
-    return [(w, worker_record(w, regions, claims.get(w.id, ()))) for w in rows]
+    years = _graduation_years(session, [w.id for w in rows])
+    return [
+        (w, worker_record(w, regions, claims.get(w.id, ()), graduation_year=years.get(w.id))) for w in rows
+    ]
 
 
 def masked_view(w: Worker, regions: RegionNames, today: dt.date) -> MaskedWorker:

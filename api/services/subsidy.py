@@ -1,82 +1,74 @@
 """Subsidy claims: submit, review, approve or reject, pay (申请 → 审核 → 通过/驳回 → 发放).
 
-The no-duplicate rule of clause 十 ("同一年度同一职业（工种）的同一等级不可重复申领培训补贴（含参保
-职工技能提升补贴）") is checked by the rules for a clear answer, and *held* by the database: the
-partial unique index ``uq_claim_once_per_year`` refuses a second live claim even when two arrive at
-the same moment, and this service turns that refusal into a plain answer. Every decision —
-accepted, refused, each state change — writes an append-only :class:`AuditEvent` with its inputs
-and the rule version.
+A claim names the worker, its kind and one record (an enrollment, or a certificate); the money is
+decided on the registry's records (:mod:`api.services.claim_facts`), never on what the caller says.
+
+Paying twice is refused by the rules for a clear answer, and *held* by the database, even when two
+claims arrive at the same moment: ``uq_claim_once_per_year`` (clause 十: one training or
+skill-upgrade subsidy per worker, 职业（工种）, level and year of the subsidised event),
+``uq_claim_once_per_enrollment``, ``uq_claim_once_per_certificate``, and the primary key of
+``living_allowance_days`` (no day paid twice). State changes are compare-and-set, so two payers
+cannot both pay. Separation of duties: the submitter cannot review; neither the submitter nor a
+reviewer can pay. Every attempt — accepted, refused, each state change — writes an append-only
+:class:`AuditEvent` with the actor, the inputs and the policy version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.services.claim_facts import ClaimFacts, ClaimInputError, gather_facts
-from data.db.models import AuditEvent, Occupation, SubsidyClaim
+from api.services.claim_facts import ClaimContext, ClaimInputError, gather
+from api.services.claim_outcomes import (
+    DUPLICATE_MESSAGE,
+    TRANSITIONS,
+    ClaimOutcome,
+    accepted,
+    check_actor,
+    duty_conflict,
+    fact_id,
+    refused,
+    split_payment,
+    violated_index,
+)
+from api.services.policy_versions import register_use
+from data.db.models import AuditEvent, LivingAllowanceDay, Occupation, SubsidyClaim
 from data.db.session import transaction
 from data.policy_loader import PolicyFileError, PolicyNotFound, load_city_policy
-from matcher.policy_claims import decide_claim
-from matcher.policy_model import (
-    CLAIM_KINDS,
-    TRAINING_CLAIM_KINDS,
+from matcher.subsidy import (
+    KIND_NAMES,
+    YEARLY_KINDS,
     CityPolicy,
     CityPolicyBook,
-    Decision,
     PolicyNotInForce,
+    SubsidyDecision,
+    decide_claim,
 )
-from matcher.policy_rules import level_name
-
-#: Allowed state changes of a claim.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "申请": ("审核", "驳回"),
-    "审核": ("通过", "驳回"),
-    "通过": ("发放",),
-    "驳回": (),
-    "发放": (),
-}
-KIND_NAMES: dict[str, str] = {
-    "training": "职业培训补贴",
-    "certification": "职业技能评价补贴",
-    "skill_upgrade": "技能提升补贴",
-    "living": "生活费补贴",
-}
-DUPLICATE_MESSAGE = "同一年度同一职业（工种）的同一等级不可重复申领培训补贴（含参保职工技能提升补贴）"
+from matcher.subsidy.rules import duplicate_key, level_name
 
 PolicySource = Callable[[str], CityPolicyBook]
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimOutcome:
-    """The answer to a submission or a state change. ``message`` is plain Chinese."""
-
-    accepted: bool
-    message: str
-    claim_id: int | None = None
-    status: str | None = None
-    amount: int = 0
-    payee: str = "none"
-    rule: str | None = None
-    rule_version: str | None = None
-    decision: Decision | None = None
-
-
 class SubsidyService:
-    """Claims against one database. ``policies`` maps a city code to its policy book (default:
-    the TOML files in ``policy_dir`` or ``data/policy``, read on each call)."""
+    """Claims against one database. ``policies`` maps a city code to its policy book (default: the
+    TOML files in ``policy_dir`` or ``data/policy``, read on each call); ``clock`` gives today."""
 
     def __init__(
-        self, engine: Engine, policies: PolicySource | None = None, *, policy_dir: Path | None = None
+        self,
+        engine: Engine,
+        policies: PolicySource | None = None,
+        *,
+        policy_dir: Path | None = None,
+        clock: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.engine = engine
         self.policies: PolicySource = policies or (lambda city: load_city_policy(city, policy_dir))
+        self.clock = clock
 
     # -- submission -------------------------------------------------------------------------
 
@@ -85,38 +77,40 @@ class SubsidyService:
         *,
         worker_id: str,
         kind: str,
-        claim_date: dt.date,
+        actor: str,
         enrollment_id: int | None = None,
-        occupation_code: str | None = None,
-        level: int | None = None,
-        actor: str = "system",
+        certificate_id: int | None = None,
+        on: dt.date | None = None,
     ) -> ClaimOutcome:
-        """File a claim of ``kind`` (training, certification, skill_upgrade, living) on ``claim_date``.
+        """File a claim of ``kind`` (training, living: name the enrollment; certification,
+        skill_upgrade: name the certificate) on ``on`` (default today) by ``actor``.
 
-        The rules decide from registry facts; an eligible claim is stored in state 申请. A refusal —
-        by the rules or by the database's no-duplicate index — stores no claim; both write an audit
-        event. Raises :class:`ClaimInputError` for unknown or mismatched records.
+        An eligible claim is stored in state 申请; a refusal — by the rules or by the database —
+        stores nothing. Both write an audit event. Raises :class:`ClaimInputError` for unknown or
+        mismatched records, a blank actor, or a date after today.
         """
-        if kind not in CLAIM_KINDS:
-            raise ClaimInputError(f"未知的补贴类型 {kind!r}")
-        inputs: dict[str, object] = {"kind": kind, "claim_date": claim_date.isoformat()}
+        actor = check_actor(actor)
+        today = self.clock()
+        day = on or today
+        if day > today:
+            raise ClaimInputError(f"申领日期{day.isoformat()}晚于今天{today.isoformat()}")
+        inputs: dict[str, object] = {"kind": kind, "claim_date": day.isoformat()}
         try:
             with transaction(self.engine) as s:
-                facts = gather_facts(
+                ctx = gather(
                     s,
-                    worker_id=worker_id,
                     kind=kind,
-                    claim_year=claim_date.year,
+                    worker_id=worker_id,
+                    on=day,
                     enrollment_id=enrollment_id,
-                    occupation_code=occupation_code,
-                    level=level,
+                    certificate_id=certificate_id,
                 )
-                inputs.update(facts.inputs())
-                policy = self.policy_for(facts, claim_date)
+                inputs.update(ctx.inputs())
+                policy = self.policy_for(ctx, actor)
                 if isinstance(policy, str):
                     self._audit(s, actor, "subsidy_claim.refused", "worker", worker_id, None, inputs, policy)
                     return ClaimOutcome(False, policy)
-                decision = self.decide(kind, facts, policy, claim_date.year)
+                decision = decide_claim(kind, ctx.records, policy, day)
                 if not decision.eligible:
                     self._audit(
                         s,
@@ -124,32 +118,13 @@ class SubsidyService:
                         "subsidy_claim.refused",
                         "worker",
                         worker_id,
-                        decision.rule_version,
+                        policy.rule_version,
                         inputs,
                         decision.reason,
                         decision,
                     )
-                    return _refused(decision)
-                claim = SubsidyClaim(
-                    worker_id=worker_id,
-                    enrollment_id=enrollment_id,
-                    programme_id=facts.programme.id if facts.programme else None,
-                    kind=kind,
-                    counts_as_training=kind in TRAINING_CLAIM_KINDS,
-                    occupation_code=facts.occupation_code,
-                    work_type=facts.work_type,
-                    level=facts.level,
-                    claim_year=claim_date.year,
-                    claim_date=claim_date,
-                    amount=decision.amount,
-                    payee=decision.payee,
-                    payee_name=facts.payee_name if decision.payee == "enterprise" else None,
-                    status="申请",
-                    city=facts.city,
-                    rule_version=decision.rule_version,
-                )
-                s.add(claim)
-                s.flush()  # the unique indexes answer here, inside this transaction
+                    return refused(decision)
+                claim = self._store(s, ctx, policy, decision, day, actor)
                 message = f"已受理{KIND_NAMES[kind]}申请，金额{decision.amount}元：{decision.reason}"
                 self._audit(
                     s,
@@ -157,42 +132,81 @@ class SubsidyService:
                     "subsidy_claim.submitted",
                     "subsidy_claim",
                     str(claim.id),
-                    decision.rule_version,
+                    policy.rule_version,
                     inputs,
                     message,
                     decision,
                 )
-                return ClaimOutcome(
-                    True,
-                    message,
-                    claim.id,
-                    claim.status,
-                    decision.amount,
-                    decision.payee,
-                    decision.rule,
-                    decision.rule_version,
-                    decision,
-                )
+                return accepted(message, claim, decision)
         except IntegrityError as exc:
-            which = _violated_index(exc)
+            which = violated_index(exc)
             if which is None:
                 raise
-        return self._refuse_duplicate(which, worker_id, inputs, actor)
+        return self._refuse_by_database(which, worker_id, inputs, actor)
 
-    def _refuse_duplicate(
+    def _store(
+        self, s: Session, ctx: ClaimContext, policy: CityPolicy, d: SubsidyDecision, day: dt.date, actor: str
+    ) -> SubsidyClaim:
+        assert d.event_date is not None
+        claim = SubsidyClaim(
+            worker_id=ctx.records.worker.id,
+            enrollment_id=ctx.enrollment_id,
+            programme_id=ctx.programme_id,
+            certificate_id=ctx.certificate_id,
+            kind=ctx.kind,
+            counts_as_training=ctx.kind in YEARLY_KINDS,
+            occupation_code=ctx.occupation_code,
+            work_type=ctx.work_type,
+            level=ctx.level,
+            duplicate_key=duplicate_key(policy, ctx.occupation_code, ctx.work_type),
+            event_date=d.event_date,
+            event_year=d.event_date.year,
+            claim_date=day,
+            amount=d.amount,
+            payee=d.payee,
+            payee_name=d.payee_name,
+            status="申请",
+            city=ctx.city,
+            rule_version=d.rule_version,
+            policy_hash=d.policy_hash,
+            hire_id=fact_id(d.fact("hire_id")),
+            group_fact_id=fact_id(d.fact("group_fact_id")),
+            insurance_fact_id=fact_id(d.fact("insurance_fact_id")) if ctx.kind == "skill_upgrade" else None,
+            days=d.living_days if ctx.kind == "living" else None,
+            submitted_by=actor,
+        )
+        s.add(claim)
+        s.flush()  # the unique indexes answer here, inside this transaction
+        if d.covered_days:
+            s.add_all(
+                LivingAllowanceDay(worker_id=claim.worker_id, day=day_, claim_id=claim.id)
+                for day_ in d.covered_days
+            )
+            s.flush()
+        return claim
+
+    def _refuse_by_database(
         self, which: str, worker_id: str, inputs: dict[str, object], actor: str
     ) -> ClaimOutcome:
         """Answer a claim the database refused, and log the refusal in a fresh transaction (the
         claim's own transaction was rolled back)."""
-        rule = "no_duplicate" if which == "year" else "once_per_enrollment"
         with transaction(self.engine) as s:
             if which == "year":
-                code, year = str(inputs["occupation_code"]), str(inputs["claim_date"])[:4]
+                code = str(inputs["occupation_code"])
                 occupation = s.get(Occupation, code)
                 what = f"{occupation.name if occupation else code}{level_name(int(str(inputs['level'])))}"
-                message = f"{DUPLICATE_MESSAGE}：该劳动者{year}年已有{what}的补贴申领"
+                message = f"{DUPLICATE_MESSAGE}：该劳动者同一年度已有{what}的补贴申领"
+            elif which == "certificate":
+                message = "该证书已有同类补贴申领，每张证书只能申领一次"
+            elif which == "days":
+                message = "培训期间的部分日期已由另一申领发放生活费补贴，同一天不重复发放，请重新提交"
             else:
                 message = "该培训报名已有同类补贴申领，不能重复申领"
+            rule = {
+                "year": "no_duplicate",
+                "certificate": "once_per_certificate",
+                "days": "once_per_day",
+            }.get(which, "once_per_enrollment")
             self._audit(
                 s,
                 actor,
@@ -207,15 +221,16 @@ class SubsidyService:
 
     # -- review -----------------------------------------------------------------------------
 
-    def advance(
-        self, claim_id: int, to_status: str, *, actor: str, note: str = "", on: dt.date | None = None
-    ) -> ClaimOutcome:
-        """Move a claim to ``to_status`` along :data:`TRANSITIONS`.
+    def advance(self, claim_id: int, to_status: str, *, actor: str, note: str = "") -> ClaimOutcome:
+        """Move a claim to ``to_status`` along :data:`TRANSITIONS`, by ``actor``.
 
-        Approval (通过) re-runs the rules on today's registry facts and is refused when they no
-        longer hold (the reviewer then rejects with a note). Rejection (驳回) needs a ``note``; a
-        rejected claim no longer blocks a new one. Every attempt writes an audit event.
+        Separation of duties: the submitter cannot review (审核, 通过, 驳回); the submitter and the
+        reviewers cannot pay (发放). Approval (通过) re-runs the rules on today's records and is
+        refused when they no longer hold. Rejection (驳回) needs a ``note`` and frees the claim's
+        days and its place in the unique indexes. A concurrent change wins over this one (the
+        update is compare-and-set). Every attempt writes an audit event.
         """
+        actor = check_actor(actor)
         with transaction(self.engine) as s:
             claim = s.scalars(
                 select(SubsidyClaim).where(SubsidyClaim.id == claim_id).with_for_update()
@@ -224,41 +239,63 @@ class SubsidyService:
                 raise ClaimInputError(f"未找到补贴申领 {claim_id}")
             inputs: dict[str, object] = {"from": claim.status, "to": to_status, "note": note}
             if to_status not in TRANSITIONS.get(claim.status, ()):
-                message = f"补贴申领状态不能从“{claim.status}”变更为“{to_status}”"
-                return self._refuse_change(s, claim, actor, inputs, message)
+                return self._refuse_change(
+                    s, claim, actor, inputs, f"补贴申领状态不能从“{claim.status}”变更为“{to_status}”"
+                )
+            duty = duty_conflict(claim, to_status, actor)
+            if duty:
+                return self._refuse_change(s, claim, actor, inputs, duty)
             if to_status == "驳回" and not note.strip():
                 return self._refuse_change(s, claim, actor, inputs, "驳回补贴申领须注明理由")
             decision = None
+            amount = claim.amount
             if to_status == "通过":
-                facts = gather_facts(
+                ctx = gather(
                     s,
-                    worker_id=claim.worker_id,
                     kind=claim.kind,
-                    claim_year=claim.claim_year,
+                    worker_id=claim.worker_id,
+                    on=claim.claim_date,
                     enrollment_id=claim.enrollment_id,
-                    occupation_code=claim.occupation_code,
-                    level=claim.level,
+                    certificate_id=claim.certificate_id,
                     exclude_claim_id=claim.id,
                 )
-                inputs.update(facts.inputs())
-                policy = self.policy_for(facts, claim.claim_date)
+                inputs.update(ctx.inputs())
+                policy = self.policy_for(ctx, actor)
                 if isinstance(policy, str):
                     return self._refuse_change(s, claim, actor, inputs, policy)
-                decision = self.decide(claim.kind, facts, policy, claim.claim_year)
+                decision = decide_claim(claim.kind, ctx.records, policy, claim.claim_date)
                 if not decision.eligible:
-                    message = f"不能审核通过：{decision.reason}"
-                    return self._refuse_change(s, claim, actor, inputs, message, decision)
+                    return self._refuse_change(
+                        s, claim, actor, inputs, f"不能审核通过：{decision.reason}", decision
+                    )
                 inputs["amount_before"] = claim.amount
-                claim.amount = min(claim.amount, decision.amount)
-            claim.status = to_status
+                amount = min(claim.amount, decision.amount)
+            column = {"审核": "reviewed_by", "通过": "approved_by", "驳回": "approved_by", "发放": "paid_by"}[
+                to_status
+            ]
+            changed = s.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
+                update(SubsidyClaim)
+                .where(SubsidyClaim.id == claim.id, SubsidyClaim.status == claim.status)
+                .values(status=to_status, amount=amount, **{column: actor})
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed != 1:
+                s.refresh(claim)
+                return self._refuse_change(
+                    s, claim, actor, inputs, f"补贴申领已被他人变更为“{claim.status}”，本次操作未执行"
+                )
+            if to_status == "驳回":
+                s.execute(delete(LivingAllowanceDay).where(LivingAllowanceDay.claim_id == claim.id))
+            s.refresh(claim)
             message = f"补贴申领{claim.id}已变更为“{to_status}”" + (f"：{note}" if note else "")
+            version = decision.rule_version if decision else claim.rule_version
             self._audit(
                 s,
                 actor,
                 f"subsidy_claim.{to_status}",
                 "subsidy_claim",
                 str(claim.id),
-                decision.rule_version if decision else claim.rule_version,
+                version,
                 inputs,
                 message,
                 decision,
@@ -273,6 +310,7 @@ class SubsidyService:
                 decision.rule if decision else None,
                 claim.rule_version,
                 decision,
+                *split_payment(claim),
             )
 
     def _refuse_change(
@@ -282,15 +320,16 @@ class SubsidyService:
         actor: str,
         inputs: dict[str, object],
         message: str,
-        decision: Decision | None = None,
+        decision: SubsidyDecision | None = None,
     ) -> ClaimOutcome:
+        version = decision.rule_version if decision else claim.rule_version
         self._audit(
             s,
             actor,
             "subsidy_claim.change_refused",
             "subsidy_claim",
             str(claim.id),
-            decision.rule_version if decision else claim.rule_version,
+            version,
             inputs,
             message,
             decision,
@@ -309,34 +348,53 @@ class SubsidyService:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def policy_for(self, facts: ClaimFacts, claim_date: dt.date) -> CityPolicy | str:
-        """The policy version in force on the programme's start date (the claim date when there is
-        no programme), or a Chinese message saying why there is none."""
-        day = facts.programme.start_date if facts.programme else claim_date
+    def policy_for(self, ctx: ClaimContext, actor: str) -> CityPolicy | str:
+        """The policy version in force on the claim's policy day (the course's start, or the
+        certificate's issue), checked against the version's recorded content; or a Chinese
+        message saying why there is none."""
+        day = ctx.policy_day
         try:
-            return self.policies(facts.city).at(day)
+            policy = self.policies(ctx.city).at(day)
         except PolicyNotFound:
-            return f"城市{facts.city}尚未配置职业培训补贴政策"
+            return f"城市{ctx.city}尚未配置职业培训补贴政策"
         except PolicyNotInForce:
-            return f"{day.isoformat()}时城市{facts.city}没有有效的补贴政策版本"
+            return f"{day.isoformat()}时城市{ctx.city}没有有效的补贴政策版本"
         except PolicyFileError as exc:
-            return f"城市{facts.city}的补贴政策配置有误，请联系管理员（{exc}）"
+            return f"城市{ctx.city}的补贴政策配置有误，请联系管理员（{exc}）"
+        changed = register_use(self.engine, policy, actor)
+        return changed if changed is not None else policy
 
-    @staticmethod
-    def decide(kind: str, facts: ClaimFacts, policy: CityPolicy, claim_year: int) -> Decision:
-        return decide_claim(
-            kind,
-            facts.worker,
-            policy,
-            occupation_code=facts.occupation_code,
-            level=facts.level,
-            claim_year=claim_year,
-            programme=facts.programme,
-            completed=facts.completed,
-            certified=facts.certified,
-            employer_trains=facts.employer_trains,
-            employer_kind=facts.employer_kind,
-        )
+    def redecide(self, s: Session, claim: SubsidyClaim) -> SubsidyDecision:
+        """The decision the rules give today on a stored claim's records (the risk scan's check).
+        A claim whose records are missing gets a refusal naming them."""
+        try:
+            ctx = gather(
+                s,
+                kind=claim.kind,
+                worker_id=claim.worker_id,
+                on=claim.claim_date,
+                enrollment_id=claim.enrollment_id,
+                certificate_id=claim.certificate_id,
+                exclude_claim_id=claim.id,
+            )
+        except ClaimInputError as exc:
+            return SubsidyDecision(
+                kind=claim.kind,
+                rule="registry",
+                clause="十二",
+                reason=str(exc),
+                rule_version=claim.rule_version or "",
+            )
+        policy = self.policy_for(ctx, "risk-scan")
+        if isinstance(policy, str):
+            return SubsidyDecision(
+                kind=claim.kind,
+                rule="policy",
+                clause="十",
+                reason=policy,
+                rule_version=claim.rule_version or "",
+            )
+        return decide_claim(claim.kind, ctx.records, policy, claim.claim_date)
 
     @staticmethod
     def _audit(
@@ -348,7 +406,7 @@ class SubsidyService:
         rule_version: str | None,
         inputs: dict[str, object],
         message: str,
-        decision: Decision | None = None,
+        decision: SubsidyDecision | None = None,
     ) -> None:
         payload: dict[str, object] = {"inputs": inputs, "message": message}
         if decision is not None:
@@ -363,22 +421,3 @@ class SubsidyService:
                 payload=payload,
             )
         )
-
-
-def _refused(decision: Decision) -> ClaimOutcome:
-    return ClaimOutcome(
-        False, decision.reason, rule=decision.rule, rule_version=decision.rule_version, decision=decision
-    )
-
-
-def _violated_index(exc: IntegrityError) -> str | None:
-    """Which claim uniqueness rule the database enforced: "year", "enrollment" or None (another error).
-
-    PostgreSQL names the index; SQLite lists its columns.
-    """
-    text = str(exc.orig)
-    if "uq_claim_once_per_year" in text or "subsidy_claims.claim_year" in text:
-        return "year"
-    if "uq_claim_once_per_enrollment" in text or "subsidy_claims.enrollment_id, subsidy_claims.kind" in text:
-        return "enrollment"
-    return None

@@ -30,15 +30,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+from data.db.base import Base, _now
 
 
 class Occupation(Base):
@@ -139,14 +133,41 @@ class ProfileEmbedding(Base):
 
 
 class Certificate(Base):
+    """A certificate a worker holds. Rows with provenance (``number``, ``issuing_body``,
+    ``issued_on``; ``source`` "registry" or "import") pay 评价补贴 and certify courses; rows typed
+    into a worker file (``source`` "worker_file": occupation, level, year only) are history that
+    the recommender reads and that pays nothing (migration 0003)."""
+
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("worker_id", "occupation_code", "level", name="uq_certificate"),)
+    __table_args__ = (
+        # one worker-file history row per occupation and level (replaced on each worker import)
+        Index(
+            "uq_certificate_history",
+            "worker_id",
+            "occupation_code",
+            "level",
+            unique=True,
+            postgresql_where=text("source = 'worker_file'"),
+            sqlite_where=text("source = 'worker_file'"),
+        ),
+        UniqueConstraint("number", name="uq_certificate_number"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
     occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"))
     level: Mapped[int] = mapped_column(Integer)
     year: Mapped[int] = mapped_column(Integer)
+    #: 证书编号 (unique), 发证（评价）机构, 工种, 发证日期
+    number: Mapped[str | None] = mapped_column(String(64))
+    issuing_body: Mapped[str | None] = mapped_column(String(128))
+    work_type: Mapped[str | None] = mapped_column(String(64))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    #: the enrollment the certificate was earned on, if known
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id", ondelete="SET NULL"))
+    #: "registry" (reported by the evaluating body), "import" (a certificate file), "worker_file"
+    source: Mapped[str] = mapped_column(String(16), default="worker_file", server_default="worker_file")
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
     worker: Mapped[Worker] = relationship(back_populates="certificates")
 
@@ -160,6 +181,8 @@ class Institution(Base):
     kind: Mapped[str] = mapped_column(String(16))
     adcode: Mapped[str] = mapped_column(ForeignKey("regions.adcode"), index=True)
     address: Mapped[str | None] = mapped_column(String(128))
+    #: for an 企业培训中心: the employer (name, as on its orders) whose own training centre it is
+    owner_employer: Mapped[str | None] = mapped_column(String(128))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     #: "active" or "suspended"
@@ -246,25 +269,40 @@ class Enrollment(Base):
     certified: Mapped[bool] = mapped_column(Boolean, default=False)
     #: employer that hired the worker and trains at its own cost (直补企业), if any
     employer_order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"))
+    #: completion facts (migration 0003): 结业 date and hours attended, as the institution records them
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    hours_attended: Mapped[int | None] = mapped_column(Integer)
+    #: who paid the fee: "worker" or "employer" (直补企业 needs "employer"); None = not recorded
+    fee_payer: Mapped[str | None] = mapped_column(String(16))
 
 
 class SubsidyClaim(Base):
-    """A subsidy claim. The no-duplicate rule of clause 十 lives in the partial unique index:
-    one non-rejected claim per worker, occupation, level and calendar year, for the kinds that
-    count as training subsidy (training, certification and skill-upgrade subsidies). A second
-    index allows one non-rejected claim of each kind per enrollment (migration 0002)."""
+    """A subsidy claim. The no-duplicate rule of clause 十 lives in the partial unique index
+    ``uq_claim_once_per_year``: one non-rejected claim per worker, 职业（工种） (``duplicate_key``),
+    level and year of the subsidised event (``event_year``), for the kinds that count as training
+    subsidy (training and skill-upgrade subsidies). ``uq_claim_once_per_enrollment`` allows one
+    non-rejected claim of each kind per enrollment (migration 0002), ``uq_claim_once_per_certificate``
+    one of each kind per certificate (migration 0003)."""
 
     __tablename__ = "subsidy_claims"
     __table_args__ = (
         Index(
             "uq_claim_once_per_year",
             "worker_id",
-            "occupation_code",
+            "duplicate_key",
             "level",
-            "claim_year",
+            "event_year",
             unique=True,
             postgresql_where=text("counts_as_training AND status <> '驳回'"),
             sqlite_where=text("counts_as_training AND status <> '驳回'"),
+        ),
+        Index(
+            "uq_claim_once_per_certificate",
+            "certificate_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status <> '驳回'"),
+            sqlite_where=text("status <> '驳回'"),
         ),
         # One live claim of each kind per enrollment (e.g. one living allowance per course);
         # rows without an enrollment are not constrained (NULLs are distinct).
@@ -288,7 +326,12 @@ class SubsidyClaim(Base):
     occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"))
     work_type: Mapped[str | None] = mapped_column(String(64))
     level: Mapped[int] = mapped_column(Integer)
-    claim_year: Mapped[int] = mapped_column(Integer)
+    #: what clause 十's "同一职业（工种）" compares: the occupation code, or "code/工种" by 工种
+    duplicate_key: Mapped[str] = mapped_column(String(96))
+    #: the subsidised event (course completion, or certificate issue) and its year: clause 十's 年度
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    event_year: Mapped[int] = mapped_column(Integer)
+    #: the day the claim was filed
     claim_date: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(Integer)
     #: "worker" or "enterprise" (直补企业)
@@ -298,6 +341,22 @@ class SubsidyClaim(Base):
     status: Mapped[str] = mapped_column(String(8), default="申请")
     city: Mapped[str] = mapped_column(String(8))
     rule_version: Mapped[str | None] = mapped_column(String(64))
+    #: the content hash of the policy version that decided (policy_versions.content_hash)
+    policy_hash: Mapped[str | None] = mapped_column(String(64))
+    #: the records it was decided on
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    hire_id: Mapped[int | None] = mapped_column(ForeignKey("hires.id"))
+    group_fact_id: Mapped[int | None] = mapped_column(ForeignKey("group_facts.id"))
+    insurance_fact_id: Mapped[int | None] = mapped_column(ForeignKey("insurance_facts.id"))
+    #: living allowance: the days paid (the calendar days taken are in living_allowance_days)
+    days: Mapped[int | None] = mapped_column(Integer)
+    #: imported history (decided elsewhere, before): blocks duplicates, never flagged
+    history: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: separation of duties: who submitted, reviewed (审核 and 通过/驳回) and paid
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    paid_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
@@ -330,3 +389,37 @@ class ImportBatch(Base):
     inserted: Mapped[int] = mapped_column(Integer)
     updated: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+# Records of issue 13 (hires, insurance and group facts, living-allowance days, risk flags, used
+# policy versions) live in their own module; imported here so that Base.metadata holds them and
+# ``from data.db.models import Hire`` works.
+from data.db.subsidy_records import (  # noqa: E402
+    GroupFact,
+    Hire,
+    InsuranceFact,
+    LivingAllowanceDay,
+    PolicyVersion,
+    RiskFlagRecord,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Certificate",
+    "Enrollment",
+    "GroupFact",
+    "Hire",
+    "ImportBatch",
+    "Institution",
+    "InsuranceFact",
+    "LivingAllowanceDay",
+    "Occupation",
+    "Order",
+    "PolicyVersion",
+    "Programme",
+    "Region",
+    "RiskFlagRecord",
+    "SubsidyClaim",
+    "Worker",
+]

@@ -7,8 +7,8 @@ is only how the work is fed and that no explanation is written:
 - workers are processed in an order chosen by the source (:meth:`WorkerSource.order`), so that
   neighbours share occupations (hence candidate programmes and orders, whose worker-independent
   parts — gap-closing programmes, subsidy terms — the core caches) and, for a context without
-  ``support_amounts``, subsidy estimates (:class:`matcher.support.PolicySupportMemo`, emptied after
-  every chunk);
+  ``support_amounts``, subsidy estimates (:class:`matcher.subsidy.PolicySupportMemo`, emptied
+  after every chunk);
 - the dense retrieval of a chunk is one faiss search of all its worker vectors;
 - chunks go to ``processes`` forked worker processes that share the read-only tables, indexes and
   contexts built before the fork (copy-on-write; ``gc.freeze`` keeps the collector from touching,
@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from matcher.pathways import Candidates, MatchContext, WorkerQuery
-from matcher.policy import city_code_of
 from matcher.ranking import rank_pathways
-from matcher.support import PolicySupportMemo
+from matcher.subsidy import city_code_of
+from matcher.subsidy.support import PolicySupportMemo
 from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import WorkerProfile
 

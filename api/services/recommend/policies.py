@@ -11,10 +11,16 @@ from pathlib import Path
 from data.policy_loader import PolicyNotFound, available_cities, load_city_policy
 from data.ranking_config import load_ranking_weights
 from matcher.pathways import MatchContext
-from matcher.policy import CityPolicy, CityPolicyBook, city_code_of, estimate_support
-from matcher.policy_amounts import PolicyAmounts
 from matcher.scoring import RankingWeights
-from matcher.support import Support, SupportLike
+from matcher.subsidy import (
+    CityPolicy,
+    CityPolicyBook,
+    PolicyAmounts,
+    SubsidyDecision,
+    city_code_of,
+    estimate_support,
+    unpriced,
+)
 from matcher.types import OrderRecord, ProgrammeRecord, WorkerProfile
 
 __all__ = ["NO_POLICY_REASON", "PolicyBooks"]
@@ -71,19 +77,12 @@ class PolicyBooks:
 
     def support(
         self, worker: WorkerProfile, programme: ProgrammeRecord, order: OrderRecord | None
-    ) -> SupportLike:
+    ) -> SubsidyDecision:
         """Subsidy estimate under the policy of the programme's city in force on its start date."""
-        trains = bool(order is not None and order.employer_trains)
         policy = self.policy_of(programme)
         if policy is None:
-            return Support(0, 0, 0 if trains else max(programme.fee, 0), "none", (NO_POLICY_REASON,))
-        return estimate_support(
-            worker,
-            programme,
-            policy,
-            employer_trains=trains,
-            employer_kind=order.employer_kind if order is not None else "企业",
-        )
+            return unpriced(programme, order, (NO_POLICY_REASON,))
+        return estimate_support(worker, programme, policy, order)
 
     def context(self, adcode: str, today: dt.date) -> MatchContext:
         groups = self.allowance_groups

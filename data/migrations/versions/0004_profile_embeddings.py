@@ -1,7 +1,7 @@
 """profile embeddings in the database
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 23:30:00
 
 Worker profile embeddings and recognised occupations move from per-process index files into
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
