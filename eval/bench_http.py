@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eval.httpbench.report import RESULTS, index_markdown, write_report
+from eval.httpbench.report import RESULTS, rewrite_markdown, write_report
 from eval.httpbench.runs import TMP, RunOptions, run_closed, run_open
 from eval.httpbench.targets import parse_mix
 
@@ -53,6 +53,9 @@ def _server_options(p: argparse.ArgumentParser, default_name: str) -> None:
     g.add_argument(
         "--mix", default="recommendations", help="routes and weights, e.g. recommendations=3,programmes=1"
     )
+    g.add_argument(
+        "--worker-sample", type=int, help="request only this many workers (a hot set); default: every one"
+    )
     g.add_argument("--seed", type=int, default=11, help="seed of the request sequence")
     g.add_argument("--timeout", type=float, default=30.0, help="per-request timeout, seconds")
     g.add_argument("--no-warmup", action="store_true", help="skip the one-request-per-route warm-up")
@@ -77,6 +80,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         timeout_s=args.timeout,
         warmup=not args.no_warmup,
         warmup_timeout_s=args.warmup_timeout,
+        worker_sample=args.worker_sample,
         out_dir=args.out,
         scratch=args.scratch,
         notes=args.note,
@@ -128,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--institutions", type=int, help="default: the demo world's programmes per institution")
     p.add_argument("--world-seed", type=int, default=11)
 
-    p = sub.add_parser("index", help="rewrite the results folder's README.md from its JSON files")
+    p = sub.add_parser("index", help="rewrite the results folder's markdown files from its JSON files")
     p.add_argument("--out", type=Path, default=RESULTS)
     return parser
 
@@ -182,7 +186,7 @@ def _run(args: argparse.Namespace, opts: RunOptions) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "index":
-        (args.out / "README.md").write_text(index_markdown(args.out), encoding="utf-8")
+        rewrite_markdown(args.out)
         return 0
     opts = _options(args)
     report = _run(args, opts)

@@ -21,6 +21,7 @@ __all__ = [
     "index_markdown",
     "mask_url",
     "redact_headers",
+    "rewrite_markdown",
     "run_markdown",
     "write_report",
 ]
@@ -77,6 +78,14 @@ def write_report(report: dict[str, Any], out_dir: Path = RESULTS) -> tuple[Path,
     md_path.write_text(run_markdown(report), encoding="utf-8")
     (out_dir / "README.md").write_text(index_markdown(out_dir), encoding="utf-8")
     return json_path, md_path
+
+
+def rewrite_markdown(out_dir: Path = RESULTS) -> None:
+    """Every run's ``<name>.md`` and the ``README.md`` index, again from the JSON files."""
+    for path in sorted(out_dir.glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        path.with_suffix(".md").write_text(run_markdown(report), encoding="utf-8")
+    (out_dir / "README.md").write_text(index_markdown(out_dir), encoding="utf-8")
 
 
 def _ms(value: Any) -> str:
@@ -192,13 +201,28 @@ def _index_row(report: dict[str, Any]) -> tuple[str, str]:
     lat = res.get("latency_ms") or {}
     srv = (report.get("server_resources") or {}).get("total") or {}
     gen = (report.get("generator") or {}).get("cpu") or {}
-    if cfg.get("rate"):
-        load = f"open {cfg['rate']:g}/s × {cfg.get('duration_s')} s"
+    kind = report["kind"]
+    if kind == "freshness":
+        load = (
+            f"open {cfg['rate']:g}/s; import {cfg['new_programmes']} programmes + "
+            f"{cfg['new_workers']} workers"
+        )
+    elif kind == "fresh-home":
+        first = report.get("first_requests") or {}
+        load = f"first 200 at {_ms(first.get('first_200_s'))} s after start"
+    elif kind == "big-world":
+        load = "generate + load: " + " + ".join(f"{s['seconds']:.0f}" for s in report.get("steps", [])) + " s"
+    elif cfg.get("rate"):
+        load = f"open {cfg['rate']:g}/s × {cfg.get('duration_s'):g} s"
     elif cfg.get("clients"):
-        load = f"closed {cfg['clients']} clients × {cfg.get('duration_s')} s ({cfg.get('engine')})"
+        load = f"closed {cfg['clients']} clients × {cfg.get('duration_s'):g} s ({cfg.get('engine')})"
     else:
         load = "–"
-    size = f"{world.get('workers', '?')} workers, {world.get('database', '?')}"
+    size = f"{world.get('workers', '?')} workers"
+    requested = world.get("workers_requested")
+    if requested and requested != world.get("workers"):
+        size += f" ({requested} requested)"
+    size += f", {world.get('database', '?')}"
     thr = res.get("throughput_rps")
     row = (
         f"| [{report['name']}]({report['name']}.md) | {report['kind']} | {size} | {load} "

@@ -23,7 +23,7 @@ def _warmup(report: dict[str, Any]) -> list[str]:
     if not rows:
         return []
     parts = [f"{w['route']} {w['status']} in {w['seconds']:.2f} s" for w in rows]
-    return ["", "Warm-up (first request of each route, before the clock): " + "; ".join(parts) + "."]
+    return ["", "Warm-up (each route until a 200, before the clock): " + "; ".join(parts) + "."]
 
 
 def _generator(report: dict[str, Any]) -> list[str]:
@@ -34,7 +34,7 @@ def _generator(report: dict[str, Any]) -> list[str]:
         f"{cpu.get('wall_s', 0):.1f} s = {cpu.get('cpu_percent_of_one_core', 0):.0f}% of one core"
     )
     lag = (report.get("results") or {}).get("send_lag_ms")
-    if lag and lag.get("n"):
+    if report["kind"] != "closed" and lag and lag.get("n"):
         line += f"; sent late by p50 {_ms(lag['p50'])} ms, p99 {_ms(lag['p99'])} ms, max {_ms(lag['max'])} ms"
     return ["", line + "."]
 

@@ -59,10 +59,22 @@ class WorldIds:
     orders: list[str]
     phrases: list[str]
     source: str
+    #: workers in the world when ``workers`` is a sample of them
+    world_workers: int | None = None
+
+    def sample_workers(self, k: int | None, seed: int) -> WorldIds:
+        """The same world with requests limited to ``k`` workers drawn with ``seed`` (a hot set,
+        to measure a warm cache); None or k >= all keeps every worker."""
+        if k is None or k >= len(self.workers):
+            return self
+        rng = np.random.default_rng(seed)
+        chosen = sorted(self.workers[int(i)] for i in rng.choice(len(self.workers), size=k, replace=False))
+        return WorldIds(chosen, self.programmes, self.orders, self.phrases, self.source, len(self.workers))
 
     def size(self) -> dict[str, Any]:
         return {
-            "workers": len(self.workers),
+            "workers": self.world_workers or len(self.workers),
+            "workers_requested": len(self.workers),
             "programmes": len(self.programmes),
             "orders": len(self.orders),
             "ids_from": self.source,
