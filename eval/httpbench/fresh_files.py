@@ -86,6 +86,8 @@ def _stored_hashes(engine: Engine, hashes: list[str]) -> set[str]:
 
 
 def _probe_pairs(engine: Engine, programmes: pl.DataFrame, limit: int = 5) -> list[tuple[str, str]]:
+    # the first 50 new programmes' counties are plenty, and keep the read small in a big world
+    programmes = programmes.head(50)
     counties = programmes["county"].unique().to_list()
     stmt = text(
         "SELECT id, home_adcode, desired_occupations FROM workers WHERE home_adcode IN :c ORDER BY id"
