@@ -4,7 +4,8 @@ Locust runs as its own process (gevent, one core); its CPU comes from ``os.wait4
 time of the process and anything it reaped), so the report can show it was or was not the
 bottleneck (locust itself warns above ~90% of a core). ``--reset-stats`` drops the ramp-up from
 the figures. Locust keeps response times in buckets (two significant digits above 100 ms), so
-its percentiles are coarser than the asyncio generators'.
+its percentiles are coarser than the asyncio generators' (and capped here at the exact maximum),
+and they include failed requests' times.
 """
 
 from __future__ import annotations
@@ -101,15 +102,23 @@ def _figures(row: dict[str, str]) -> dict[str, Any]:
         value = row.get(key, "N/A")
         return None if value in ("N/A", "", None) else float(value)
 
+    top = num("Max Response Time")
+
+    def capped(key: str) -> float | None:
+        # locust rounds to its buckets (e.g. 1,451 ms → 1,500): no request took longer than the
+        # exact maximum, so a bucket above it is reported as the maximum
+        value = num(key)
+        return value if value is None or top is None else min(value, round(top, 2))
+
     return {
         "n": int(row["Request Count"]) - int(row["Failure Count"]),
         "mean": num("Average Response Time"),
-        "p50": num("50%"),
-        "p90": num("90%"),
-        "p95": num("95%"),
-        "p99": num("99%"),
-        "p999": num("99.9%"),
-        "max": num("Max Response Time"),
+        "p50": capped("50%"),
+        "p90": capped("90%"),
+        "p95": capped("95%"),
+        "p99": capped("99%"),
+        "p999": capped("99.9%"),
+        "max": None if top is None else round(top, 2),
     }
 
 
