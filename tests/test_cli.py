@@ -132,15 +132,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_demo_end_to_end(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The README's first command on a small world: sets up, serves over HTTP, prints one worker's
-    pathways with reasons, and stops (``--no-serve``)."""
-    monkeypatch.setenv("SKILLBRIDGE_PORT", str(_free_port()))
-    get_settings.cache_clear()
-    out = run("demo", "--workers", "200", "--no-serve")
+def test_demo_end_to_end(engine: Engine, tmp_path: Path) -> None:
+    """The README's first command on a small world, as a user runs it (its own process): sets up,
+    serves over HTTP, prints one worker's pathways with reasons, and stops (``--no-serve``)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SKILLBRIDGE_HOME": str(tmp_path / "home"),
+        "SKILLBRIDGE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "SKILLBRIDGE_MODEL": "hash",
+        "SKILLBRIDGE_PORT": str(_free_port()),
+    }
+    cmd = [sys.executable, "-m", "api.cli", "demo", "--workers", "200", "--no-serve"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stdout + first.stderr
+    out = first.stdout
     assert "生成样例数据（200 名劳动者" in out
     assert "推荐数据已就绪" in out
     assert "的推荐路径：" in out and "个人费用" in out
     assert "服务已停止" in out
+    assert "Traceback" not in first.stderr
     # a second run reuses the database
-    assert "使用已有数据库" in run("demo", "--workers", "200", "--no-serve")
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0 and "使用已有数据库" in again.stdout
