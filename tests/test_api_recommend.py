@@ -55,7 +55,7 @@ def test_every_worker_order_and_why_not_answers_200(world_client: TestClient) ->
             body.pathways[0].programme_id if body.pathways and body.pathways[0].programme_id else "P000001"
         )
     assert set(kinds) == {"job", "train_then_job", "train", "start_up"}, kinds
-    assert set(payees) == {"worker", "enterprise", "none", None}, payees
+    assert {"worker", "none", None} <= set(payees), payees
     assert set(statuses) == {"ok", "needs_profile", "no_match"} and statuses["ok"] >= 150, statuses
     with_candidates = 0
     for oid in _open_orders(world_client):

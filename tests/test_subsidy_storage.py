@@ -124,7 +124,7 @@ def _rows_of_0002(engine: Engine) -> None:
 def test_existing_rows_migrate_to_0003_and_back(blank_engine: Engine) -> None:
     upgrade(blank_engine, "0002")
     _rows_of_0002(blank_engine)
-    upgrade(blank_engine)
+    upgrade(blank_engine, "0003")
     assert current_revision(blank_engine) == "0003"
     with transaction(blank_engine) as s:
         (cert,) = s.query(Certificate).all()
@@ -176,7 +176,7 @@ def test_existing_rows_migrate_to_0003_and_back(blank_engine: Engine) -> None:
             ("certification", 2025, True),
         ]
         assert conn.execute(text("SELECT COUNT(*) FROM certificates")).scalar_one() == 1
-    upgrade(blank_engine)  # and up again
+    upgrade(blank_engine, "0003")  # and up again
     assert current_revision(blank_engine) == "0003"
 
 
