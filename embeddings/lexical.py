@@ -100,6 +100,12 @@ class BM25Index:
                 self._tokens.append(list(toks))
         self._retriever = None
 
+    def tokens_of(self, doc_id: str) -> list[str] | None:
+        """The stored tokens of a document (None when absent): an index over a corpus that
+        changed in a few documents reuses the others' instead of tokenising them again."""
+        position = self._position.get(doc_id)
+        return None if position is None else self._tokens[position]
+
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id (unknown ids are ignored); returns how many were removed."""
         drop = {i for i in ids if i in self._position}

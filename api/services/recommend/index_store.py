@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,12 +218,21 @@ class EntityVectors:
 
 
 def lexical_index(
-    root: Path, ids: Sequence[str], texts: Sequence[str], user_words: Sequence[str]
+    root: Path,
+    ids: Sequence[str],
+    texts: Sequence[str],
+    user_words: Sequence[str],
+    *,
+    previous: BM25Index | None = None,
+    previous_hashes: Mapping[str, str] | None = None,
 ) -> BM25Index:
     """The BM25 index over ``texts``: loaded when a published version holds exactly these texts,
-    built (jieba with occupation names as user words) and published otherwise. Its score matrix
-    is built before it is returned, so the first search pays nothing."""
-    version = corpus_version(ids, [text_hash(t) for t in texts], "jieba")
+    built (jieba with occupation names as user words) and published otherwise. ``previous`` (built
+    with the same user words) and the text hashes it was built from lend the tokens of every
+    unchanged text, so an import of a few items tokenises only those. Its score matrix is built
+    before it is returned, so the first search pays nothing."""
+    hashes = [text_hash(t) for t in texts]
+    version = corpus_version(ids, hashes, "jieba")
     target = Path(root) / f"bm25-{version}"
     try:
         index = BM25Index.load(
@@ -231,8 +240,13 @@ def lexical_index(
         )
     except (FileNotFoundError, LexicalIndexMismatch):
         index = BM25Index(make_tokenizer("jieba", user_words), tokenizer_kind="jieba", data_version=version)
+        known = previous_hashes or {}
+        tokens = []
+        for doc_id, text, h in zip(ids, texts, hashes, strict=True):
+            reused = previous.tokens_of(doc_id) if previous is not None and known.get(doc_id) == h else None
+            tokens.append(reused if reused is not None else index.tokenizer.cut(text))
         if ids:
-            index.add(list(ids), list(texts))
+            index.add_tokens(list(ids), tokens)
         publish(target, index.save)
         _prune(Path(root), "bm25", {target.name})
     index.warm()

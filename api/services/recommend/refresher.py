@@ -15,9 +15,11 @@ One daemon thread per process:
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +34,11 @@ if TYPE_CHECKING:
 __all__ = ["Readiness", "Refresher"]
 
 log = logging.getLogger("skillbridge.refresher")
+
+#: one full garbage collection every this many snapshot swaps (see :meth:`Refresher._settle`)
+COLLECT_EVERY = 20
+#: the refresher thread's nice value: rebuilding and encoding yield the CPU to requests
+NICE = 10
 
 
 @dataclass
@@ -70,6 +77,7 @@ class Refresher:
         self._thread: threading.Thread | None = None
         self._lock_file: IO[bytes] | None = None
         self._checked = 0.0
+        self._swaps = 0
         self._counted = 0.0
 
     # -- life cycle -----------------------------------------------------------------------------
@@ -90,6 +98,8 @@ class Refresher:
     def _run(self) -> None:
         from embeddings.encoder import bulk_encoding
 
+        with contextlib.suppress(OSError, AttributeError):  # Linux: a thread is a schedulable task
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
         with bulk_encoding():
             self._loop()
 
@@ -139,12 +149,16 @@ class Refresher:
             extra={"seconds": round(time.perf_counter() - started, 3), "encoded": snap.encoded},
         )
 
-    @staticmethod
-    def _settle() -> None:
-        # what the old snapshot held is garbage now; the new one lives long: collect once, then
-        # keep it out of the collector's generations (full collections over it cost tens of ms)
-        gc.unfreeze()
-        gc.collect()
+    def _settle(self) -> None:
+        """Keep the new snapshot's objects out of the collector's generations: full collections
+        over ~10^6 long-lived objects cost tens of ms each, inside request latency. The old
+        snapshot is freed by reference counting when the last request using it ends; only its
+        reference cycles would stay frozen, so every :data:`COLLECT_EVERY` swaps one full
+        collection (a pause of its own) returns them."""
+        self._swaps += 1
+        if self._swaps % COLLECT_EVERY == 0:
+            gc.unfreeze()
+            gc.collect()
         gc.freeze()
 
     # -- one step ---------------------------------------------------------------------------------

@@ -129,8 +129,24 @@ def build_snapshot(
         pv.save()
         ov.save()
         report("建立检索索引", 0, 1)
-        programme_bm25 = lexical_index(root / "programmes", p_ids, p_texts, words)
-        order_bm25 = lexical_index(root / "orders", o_ids, o_texts, words)
+        # the previous snapshot's tokens are reusable while the user words (occupation names) hold
+        same_words = previous is not None and previous.version.occupations == version.occupations
+        programme_bm25 = lexical_index(
+            root / "programmes",
+            p_ids,
+            p_texts,
+            words,
+            previous=previous.programme_bm25 if same_words and previous else None,
+            previous_hashes=previous.programme_vectors.hashes if same_words and previous else None,
+        )
+        order_bm25 = lexical_index(
+            root / "orders",
+            o_ids,
+            o_texts,
+            words,
+            previous=previous.order_bm25 if same_words and previous else None,
+            previous_hashes=previous.order_vectors.hashes if same_words and previous else None,
+        )
         report("建立检索索引", 1, 1)
         if previous is not None and previous.version.occupations == version.occupations:
             skills = previous.skills
