@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test test-quick lint clean
 
 setup: $(STAMP)
 
@@ -22,8 +22,13 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(VENV)/bin/skillbridge demo
 
+# everything: SQLite and PostgreSQL, slow (real model) and browser tests, over two processes
 test: setup
-	$(PY) -m pytest --cov --cov-branch --cov-report=term:skip-covered
+	$(PY) -m pytest -n 2 --dist loadfile --cov --cov-branch --cov-report=term:skip-covered
+
+# the inner loop: SQLite only, no real model, no browser
+test-quick: setup
+	$(PY) -m pytest -n 2 --dist loadfile -q -m "not slow and not postgres and not browser"
 
 lint: setup
 	$(VENV)/bin/ruff check .
