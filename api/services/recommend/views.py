@@ -157,7 +157,7 @@ def why_not_dict(w: WhyNot) -> dict[str, Any]:
         "rank": w.standing.rank if w.standing else None,
         "shown": w.standing.shown if w.standing else None,
         "lost_to": w.standing.rival_label if w.standing and w.standing.rival else None,
-        "gaps": {f: round(v, 1) for f, v in w.standing.gaps} if w.standing else {},
+        "gaps": {f: round(v, 2) for f, v in w.standing.gaps} if w.standing else {},
     }
 
 
