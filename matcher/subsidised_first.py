@@ -43,19 +43,35 @@ def in_priority_group(worker: WorkerProfile, weights: RankingWeights) -> bool:
     return weights.subsidised_within > 0 and bool(worker.groups & weights.priority_groups)
 
 
-def _priced(
-    p: RankedPathway, query: WorkerQuery, programmes: ProgrammeTable, orders: OrderTable, ctx: MatchContext
-) -> RankedPathway:
-    """``p`` with its full subsidy estimate attached (built here when the ranking had none)."""
-    if p.programme_row < 0 or p.support is not None:
-        return p
-    order = orders.records[p.order_row] if p.order_row >= 0 else None
-    est = ctx.support(query.worker, programmes.records[p.programme_row], order)
-    return dataclasses.replace(p, support=est)
+class _Check:
+    """Whether pathways are subsidised for one worker, as cheaply as exactness allows: a living
+    allowance (which ``support_amounts`` gives exactly, without a full estimate) is enough; else
+    the full estimate decides, built once per programme and employer terms and kept on the
+    pathway for its explanation."""
 
+    __slots__ = ("query", "programmes", "orders", "ctx", "estimates")
 
-def _subsidised(p: RankedPathway) -> bool:
-    return p.support is not None and is_subsidised(p.support)
+    def __init__(self, query: WorkerQuery, programmes: ProgrammeTable, orders: OrderTable, ctx: MatchContext):
+        self.query, self.programmes, self.orders, self.ctx = query, programmes, orders, ctx
+        self.estimates: dict[tuple[int, bool, str], SupportLike] = {}
+
+    def __call__(self, p: RankedPathway) -> tuple[bool, RankedPathway]:
+        if p.programme_row < 0:
+            return False, p
+        if p.support is not None:
+            return is_subsidised(p.support), p
+        worker = self.query.worker
+        programme = self.programmes.records[p.programme_row]
+        order = self.orders.records[p.order_row] if p.order_row >= 0 else None
+        amounts = self.ctx.support_amounts
+        if amounts is not None and amounts(worker, programme, order)[1] > 0:
+            return True, p
+        key = (p.programme_row, bool(order and order.employer_trains), order.employer_kind if order else "")
+        est = self.estimates.get(key)
+        if est is None:
+            est = self.estimates[key] = self.ctx.support(worker, programme, order)
+        p = dataclasses.replace(p, support=est)
+        return is_subsidised(est), p
 
 
 def subsidised_first(
@@ -70,27 +86,28 @@ def subsidised_first(
     """Apply the rule to the top-``k`` ``chosen`` (score order) of ``drafts``.
 
     Returns the pathways to show (``chosen`` itself, or with one subsidised pathway moved up to
-    place ``min(subsidised_within, k)``, every pathway of a programme priced) and the outcome:
-    "" (the rule does not apply to this worker), :data:`SHOWN`, :data:`PROMOTED` or :data:`NONE`.
+    place ``min(subsidised_within, k)``; pathways it priced carry their estimate) and the
+    outcome: "" (the rule does not apply to this worker), :data:`SHOWN`, :data:`PROMOTED` or
+    :data:`NONE`.
     """
     w = ctx.weights
     if k <= 0 or not in_priority_group(query.worker, w):
         return chosen, ""
     m = min(w.subsidised_within, k)
-    priced = [_priced(p, query, programmes, orders, ctx) for p in chosen]
-    if any(_subsidised(p) for p in priced[:m]):
-        return priced, SHOWN
+    check = _Check(query, programmes, orders, ctx)
+    out = list(chosen)
+    for i in range(min(m, len(out))):
+        found, out[i] = check(out[i])
+        if found:
+            return out, SHOWN
     # every pathway in score order: its head is ``chosen`` (the selection is exact), so only
-    # the rest needs pricing; fewer than k chosen means there is no rest
+    # the rest needs looking at; fewer than k chosen means there is no rest
     full = select_top(query, programmes, orders, ctx, drafts, len(drafts)) if len(chosen) >= k else []
-    candidates = priced[m:] + [_priced(p, query, programmes, orders, ctx) for p in full[len(priced) :]]
-    for rank, p in enumerate(candidates, m + 1):
-        if _subsidised(p):
+    for rank, p in enumerate(out[m:] + full[len(out) :], m + 1):
+        found, p = check(p)
+        if found:
             promoted = dataclasses.replace(p, promoted_from=rank)
-            rest = [
-                q
-                for q in priced
-                if (q.kind, q.programme_row, q.order_row) != (p.kind, p.programme_row, p.order_row)
-            ]
+            same = (p.kind, p.programme_row, p.order_row)
+            rest = [q for q in out if (q.kind, q.programme_row, q.order_row) != same]
             return (rest[: m - 1] + [promoted] + rest[m - 1 :])[:k], PROMOTED
-    return priced, NONE
+    return out, NONE
