@@ -76,6 +76,7 @@ KINDS: dict[str, Spec] = {
             *_AGE,
             Field("min_education", choices=EDUCATION_ORDER),
             Field("description", default=""),
+            Field("employer_funded", "bool", default=False),
         ),
     ),
     "orders": Spec(

@@ -250,6 +250,12 @@ def _programme_rows(
         .iter_rows()
     ):
         errors.append(RowError(line, "seats_left", f"剩余名额 {left} 超过总名额 {seats}"))
+    for line, fee in (
+        typed.filter(pl.col("employer_funded").fill_null(False) & (pl.col("fee") > 0))
+        .select("_line", "fee")
+        .iter_rows()
+    ):
+        errors.append(RowError(line, "fee", f"用人单位出资的培训个人不交费，费用应为0元，实为{fee}元"))
     _check_age_range(typed, errors)
     rows = []
     for r in typed.iter_rows(named=True):
@@ -282,6 +288,7 @@ def _programme_rows(
                 "max_age": r["max_age"],
                 "min_education": r["min_education"],
                 "description": r["description"] or "",
+                "employer_funded": bool(r["employer_funded"]),
             }
         )
     return rows

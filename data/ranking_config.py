@@ -25,11 +25,19 @@ _SECTIONS: dict[str, dict[str, str]] = {
         "allowance_yuan": "allowance_scale_yuan",
         "priority_cap": "priority_cap",
     },
-    "thresholds": {"train_min_semantic": "train_min_semantic", "train_semantic_top": "train_semantic_top"},
+    "thresholds": {
+        "train_min_semantic": "train_min_semantic",
+        "train_semantic_top": "train_semantic_top",
+        "gap_free_days": "gap_free_days",
+        "gap_full_days": "gap_full_days",
+    },
+    "subsidised_first": {"groups": "priority_groups", "within": "subsidised_within"},
 }
 
 
-_INTEGER_FIELDS = frozenset({"train_semantic_top"})
+_INTEGER_FIELDS = frozenset({"train_semantic_top", "subsidised_within"})
+#: keys whose value is a list of names rather than a number
+_LIST_FIELDS = frozenset({"priority_groups"})
 
 
 class RankingConfigError(ValueError):
@@ -55,7 +63,12 @@ def _check(path: Path, doc: dict[str, Any]) -> None:
                 raise RankingConfigError(
                     f"{path}: unknown key {section}.{key}; known: {sorted(_SECTIONS[section])}"
                 )
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if _SECTIONS[section][key] in _LIST_FIELDS:
+                if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                    raise RankingConfigError(
+                        f"{path}: {section}.{key} must be a list of names, got {value!r}"
+                    )
+            elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise RankingConfigError(f"{path}: {section}.{key} must be a number, got {value!r}")
 
 
@@ -83,7 +96,12 @@ def load_ranking_weights(city_code: str | None = None, directory: Path | None = 
         for key, field_name in mapping.items():
             if key in merged[section] and section != "kind_bonus":
                 value = merged[section][key]
-                kwargs[field_name] = value if field_name in _INTEGER_FIELDS else float(value)
+                if field_name in _LIST_FIELDS:
+                    kwargs[field_name] = frozenset(value)
+                elif field_name in _INTEGER_FIELDS:
+                    kwargs[field_name] = value
+                else:
+                    kwargs[field_name] = float(value)
     kwargs["kind_bonus"] = {k: float(v) for k, v in merged["kind_bonus"].items()}
     source = " + ".join(str(p.name) for p in sources)
     try:

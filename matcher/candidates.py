@@ -20,10 +20,12 @@ from types import MappingProxyType
 
 import numpy as np
 
+from matcher.explain import day_text, programme_phrase
 from matcher.features import (
     FEATURES,
     allowance_value,
     distance_value,
+    gap_value,
     net_cost_value,
     occupation_value,
     priority_value,
@@ -37,7 +39,7 @@ from matcher.profile import is_profile_usable
 from matcher.row_filters import gap_closing_programmes, programme_passes
 from matcher.scoring import contributions
 from matcher.tables import ProgrammeTable
-from matcher.types import SHORT_LEVEL_NAMES, OrderRecord
+from matcher.types import SHORT_LEVEL_NAMES, OrderRecord, WorkerProfile
 
 __all__ = ["MaskedWorker", "OrderCandidates", "WorkerCandidate", "rank_candidates"]
 
@@ -154,8 +156,9 @@ def rank_candidates(
         base = np.tile(f, (len(rows), 1))
         base[:, _F["semantic"]] = sem
         base[:, _F["distance"]] = distance_value(np.maximum(pd, dist[i]), w.distance_scale_km)
-        base[:, _F["timing"]] = timing_value(start - programmes.end[rows], w.timing_scale_days)
+        base[:, _F["timing"]] = timing_value(programmes.start[rows] - today, w.timing_scale_days)
         base[:, _F["institution"]] = programmes.outcome[rows]
+        base[:, _F["gap"]] = gap_value(start - programmes.end[rows] - 1, w.gap_free_days, w.gap_full_days)
         # choose the programme on everything but the subsidy, then price that one programme
         pre = base @ wvec + w.bonus("train_then_job")
         tied = np.flatnonzero(pre == pre.max())
@@ -182,7 +185,7 @@ def rank_candidates(
                 ctx.today,
                 round(km, 1),
                 MappingProxyType(contributions(row, w, "job")),
-                _direct_text(q, order, _where(float(dist[i]), float(home[i]))),
+                _direct_text(q, order, _where(q.worker, order, float(dist[i]), float(home[i]))),
                 masked.get(q.worker.id),
             )
         else:
@@ -196,8 +199,8 @@ def rank_candidates(
             score = float(row @ wvec + w.bonus("train_then_job"))
             ready = p.end_date + dt.timedelta(days=1)
             text = (
-                f"参加{p.institution.name}“{p.title}”培训，{ready.month}月{ready.day}日起可上岗；"
-                f"{_where(float(dist[i]), float(home[i]))}"
+                f"{programme_phrase(p, ctx.today)}，{day_text(ready, ctx.today)}起可上岗；"
+                f"{_where(q.worker, order, float(dist[i]), float(home[i]))}"
             )
             cand = WorkerCandidate(
                 q.worker.id,
@@ -218,10 +221,20 @@ def rank_candidates(
     return OrderCandidates(order.id, "ok", "", tuple(out[:k]))
 
 
-def _where(reach_km: float, home_km: float) -> str:
-    if abs(reach_km - home_km) < 1e-6:
-        return f"家距工作地{home_km:.0f}公里"
-    return f"意向在工作地所在城市求职，距工作地{reach_km:.0f}公里"
+def _km(km: float) -> str:
+    return "不到1公里" if km < 1 else f"{km:.0f}公里"
+
+
+def _where(worker: WorkerProfile, order: OrderRecord, reach_km: float, home_km: float) -> str:
+    """Where the worker is from the workplace: from home, or — when the worker wants to work in a
+    city and that city is nearer — from the city, saying whether the workplace is in it."""
+    city = worker.desired_city
+    if abs(reach_km - home_km) < 1e-6 or city is None:
+        return f"家距工作地{_km(home_km)}"
+    name = city.name or "意向城市"
+    if order.place.adcode[:4] == city.adcode[:4]:
+        return f"工作地在其意向求职的{name}，距{name}中心{_km(reach_km)}（距家{_km(home_km)}）"
+    return f"工作地距其意向求职的{name}{_km(reach_km)}（距家{_km(home_km)}）"
 
 
 def _direct_text(q: WorkerQuery, order: OrderRecord, where: str) -> str:

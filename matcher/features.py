@@ -8,14 +8,17 @@ semantic        [0, 1]       cosine similarity of worker and item texts (negativ
 occupation      [0, 1]       1 same occupation as desired/held/skilled, 0.6 same minor group,
                              0.3 same middle group, else 0
 distance        (0, 1]       1 / (1 + km / scale): 家门口 first; online training counts as 0 km
-timing          (0, 1]       exp(-days / scale): days until start, or the idle gap between
-                             training end and order start
+timing          (0, 1]       exp(-days / scale): days until the pathway starts (the course, or
+                             the job when there is no course)
 wage            [-1, 1]      relative uplift of the order's mid wage over the expected wage
 net_cost        [-1, 0]      -min(net cost to the worker / scale, 1): a penalty, 0 when free
 allowance       [0, 1]       min(living allowance / scale, 1)
 institution     [0, 1]       mean of certification and 6-month employment rates (0.5 if unknown),
                              halved for each risk flag an auditor confirmed (clause 十三, DESIGN §8.5)
 priority        [0, 1]       order priority / cap
+gap             [-1, 0]      a penalty for the idle wait between the end of the course and the
+                             first day of the job (train→job only): 0 up to ``free`` days, then
+                             falling linearly to -1 at ``full`` days (both per city)
 ==============  ===========  ==================================================================
 
 All functions accept scalars or numpy arrays and return float64 arrays of the broadcast shape.
@@ -29,8 +32,10 @@ import numpy as np
 
 __all__ = [
     "FEATURES",
+    "FEATURE_LABELS",
     "allowance_value",
     "distance_value",
+    "gap_value",
     "institution_value",
     "net_cost_value",
     "occupation_value",
@@ -51,7 +56,23 @@ FEATURES: tuple[str, ...] = (
     "allowance",
     "institution",
     "priority",
+    "gap",
 )
+
+#: What each feature (and the kind bonus) is called when a counselor reads it out.
+FEATURE_LABELS: dict[str, str] = {
+    "semantic": "技能描述相近",
+    "occupation": "职业对口",
+    "distance": "离得近",
+    "timing": "开始得早",
+    "wage": "工资",
+    "net_cost": "个人费用",
+    "allowance": "生活费补贴",
+    "institution": "机构质量",
+    "priority": "订单优先",
+    "gap": "结业后等待开工",
+    "kind_bonus": "路径类型",
+}
 
 
 def semantic_value(similarity: float | np.ndarray) -> np.ndarray:
@@ -142,3 +163,10 @@ def allowance_value(allowance: float | np.ndarray, scale_yuan: float) -> np.ndar
 
 def priority_value(priority: float | np.ndarray, cap: float) -> np.ndarray:
     return np.clip(np.asarray(priority, dtype=np.float64), 0.0, cap) / cap
+
+
+def gap_value(days: float | np.ndarray, free_days: float, full_days: float) -> np.ndarray:
+    """Penalty for ``days`` idle days between the end of a course and the first day of work:
+    0 up to ``free_days``, -1 from ``full_days`` on, linear in between."""
+    d = np.asarray(days, dtype=np.float64)
+    return -np.clip((d - free_days) / (full_days - free_days), 0.0, 1.0)

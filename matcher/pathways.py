@@ -2,8 +2,11 @@
 
 :func:`recommend` ranks with :func:`matcher.ranking.rank_pathways` (see there for the inputs and
 how the ranking works) and turns each ranked pathway into a frozen :class:`Pathway` with its
-feature values, contributions, the subsidy estimate and a Chinese explanation. Output is a
-:class:`Recommendation` with at most ``k`` pathways, sorted by score (ties: kind order, then key).
+feature values, contributions, the subsidy estimate, the facts its explanation states (dates,
+distances, the wait before the job, the 0–100 match and the features behind it) and a Chinese
+explanation. Output is a :class:`Recommendation` with at most ``k`` pathways, sorted by score
+(ties: kind order, then key; a priority-group worker's best subsidised pathway may stand higher,
+see :mod:`matcher.subsidised_first`), and notes on the list (:mod:`matcher.notes`).
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from types import MappingProxyType
 
-from matcher.explain import join_reasons, pathway_reasons
+from matcher.explain import join_reasons, pathway_reasons, top_features
 from matcher.features import FEATURES
+from matcher.notes import recommendation_notes
 from matcher.query import (
     Candidates,
     MatchContext,
@@ -23,6 +27,7 @@ from matcher.query import (
 )
 from matcher.ranking import NO_MATCH_MESSAGE, PathwayRanking, RankedPathway, rank_pathways
 from matcher.scoring import contributions
+from matcher.subsidised_first import is_subsidised
 from matcher.tables import OrderTable, ProgrammeTable
 
 __all__ = [
@@ -47,8 +52,11 @@ def recommend(
 ) -> Recommendation:
     """Top-``k`` pathways for one worker, each with its reasons (see the module docstring)."""
     ranking = rank_pathways(query, candidates, programmes, orders, ctx, k)
-    pathways = tuple(_build(query, programmes, orders, ctx, ranking, r) for r in ranking.pathways)
-    return Recommendation(ranking.worker_id, ranking.status, ranking.message, pathways)
+    pathways = tuple(
+        _build(query, programmes, orders, ctx, ranking, r, n) for n, r in enumerate(ranking.pathways, 1)
+    )
+    notes = recommendation_notes(query, programmes, orders, ctx, ranking, k) if k > 0 else ()
+    return Recommendation(ranking.worker_id, ranking.status, ranking.message, pathways, notes)
 
 
 def _build(
@@ -58,6 +66,7 @@ def _build(
     ctx: MatchContext,
     ranking: PathwayRanking,
     ranked: RankedPathway,
+    rank: int,
 ) -> Pathway:
     worker = query.worker
     kind, row = ranked.kind, ranked.features
@@ -71,6 +80,7 @@ def _build(
     pr = ranking.programme_reach(ranked, bool(programmes.online[ranked.programme_row])) if p else None
     orr = ranking.order_reach(ranked)
     contrib = contributions(row, ctx.weights, kind)
+    match = ctx.weights.match(ranked.score)
     reasons = pathway_reasons(
         kind,
         worker,
@@ -81,8 +91,12 @@ def _build(
         support=support,
         contributions=contrib,
         occupation_names=ctx.occupation_names,
+        today=ctx.today,
+        match=match,
+        promoted_from=ranked.promoted_from,
     )
     dist = max(pr.km if pr else 0.0, orr.km if orr else 0.0)
+    employer_pays = p is not None and (p.employer_funded or bool(o and o.employer_trains))
     ready_date = ctx.today if p is None else p.end_date + dt.timedelta(days=1)
     return Pathway(
         kind=kind,
@@ -100,4 +114,16 @@ def _build(
         net_cost=int(support.net_cost) if support else 0,
         payee=support.payee if support else None,
         policy_reasons=tuple(support.reasons) if support else (),
+        rank=rank,
+        match=match,
+        top_features=top_features(contrib),
+        programme_start=p.start_date if p else None,
+        programme_end=p.end_date if p else None,
+        job_start=o.start_date if o else None,
+        wait_days=(o.start_date - p.end_date).days - 1 if p and o else None,
+        programme_km=round(pr.km, 1) if pr else None,
+        order_km=round(orr.km, 1) if orr else None,
+        funded_by=None if p is None else "employer" if employer_pays else "worker",
+        subsidised=bool(support and is_subsidised(support)),
+        promoted_from=ranked.promoted_from,
     )

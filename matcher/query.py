@@ -77,7 +77,18 @@ class MatchContext:
 
 @dataclass(frozen=True, slots=True)
 class Pathway:
-    """One ranked pathway. ``contributions`` sum to ``score``; ``features`` are the raw values."""
+    """One ranked pathway. ``contributions`` sum to ``score``; ``features`` are the raw values.
+
+    The structured facts its explanation states: ``rank`` (1-based place in the list), ``match``
+    (0–100, :meth:`~matcher.scoring.RankingWeights.match` of the score) and ``top_features`` (the
+    features that added most to it, largest first); the course's ``programme_start`` /
+    ``programme_end`` and the job's ``job_start``; ``wait_days`` (idle days between the course's
+    last day and the job's first, train→job only); ``programme_km`` / ``order_km`` (the reach
+    distances of the course and the workplace, 0 for online courses); ``funded_by`` ("employer"
+    when the employer pays for the training, "worker" otherwise, None without a course);
+    ``subsidised`` (the worker receives a training subsidy or a living allowance for it) and
+    ``promoted_from`` (0, or the rank by score of a subsidised pathway the 应培尽培 rule moved up).
+    """
 
     kind: str
     programme_id: str | None
@@ -95,6 +106,18 @@ class Pathway:
     net_cost: int = 0
     payee: str | None = None
     policy_reasons: tuple[str, ...] = ()
+    rank: int = 0
+    match: int = 0
+    top_features: tuple[str, ...] = ()
+    programme_start: dt.date | None = None
+    programme_end: dt.date | None = None
+    job_start: dt.date | None = None
+    wait_days: int | None = None
+    programme_km: float | None = None
+    order_km: float | None = None
+    funded_by: str | None = None
+    subsidised: bool = False
+    promoted_from: int = 0
 
     @property
     def key(self) -> str:
@@ -103,12 +126,18 @@ class Pathway:
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """``status``: "ok", "needs_profile" (no score: ask for skills and wishes) or "no_match"."""
+    """``status``: "ok", "needs_profile" (no score: ask for skills and wishes) or "no_match".
+
+    ``notes``: sentences for the counselor about the list as a whole — why it is shorter than
+    asked (filters, reach, catalogue) and, for a priority-group worker without a subsidised
+    pathway, why there is none (:mod:`matcher.notes`).
+    """
 
     worker_id: str
     status: str
     message: str
     pathways: tuple[Pathway, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def known_occupations(query: WorkerQuery) -> frozenset[str]:

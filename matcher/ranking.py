@@ -5,7 +5,8 @@ occupation codes recognised in the skills text), candidate programme and order r
 retrieval outside the core, the columnar catalogue tables and a :class:`MatchContext` (today's
 date, weights, the subsidy functions). :func:`rank_pathways` returns at most ``k``
 :class:`RankedPathway` records — rows, score and feature values, sorted by score (ties: kind
-order, then key) — and no text: :func:`matcher.pathways.recommend` turns them into explained
+order, then key; a priority-group worker's best subsidised pathway may be moved up, see
+:mod:`matcher.subsidised_first`) — and no text: :func:`matcher.pathways.recommend` turns them into explained
 :class:`~matcher.query.Pathway` records, a batch run writes them out as they are.
 
 Filters (:mod:`matcher.row_filters`) and features run on whole candidate arrays; what depends on
@@ -24,6 +25,7 @@ import numpy as np
 from matcher.features import (
     FEATURES,
     distance_value,
+    gap_value,
     priority_value,
     semantic_value,
     timing_value,
@@ -34,6 +36,7 @@ from matcher.profile import NEEDS_PROFILE_MESSAGE, is_profile_usable
 from matcher.query import Candidates, MatchContext, WorkerQuery, known_occupations, similarities
 from matcher.row_filters import gap_closing_programmes, order_passes, programme_passes, qualifies_now_rows
 from matcher.selection import Drafts, RankedPathway, select_top
+from matcher.subsidised_first import subsidised_first
 from matcher.tables import OrderTable, ProgrammeTable, occupation_values_of
 
 __all__ = [
@@ -43,12 +46,13 @@ __all__ = [
     "most_similar",
     "rank_pathways",
     "unique_rows",
+    "wait_days",
 ]
 
 NO_MATCH_MESSAGE = "暂未找到您能参加的培训或岗位，可放宽通勤距离或补充求职意向"
 _F = {name: i for i, name in enumerate(FEATURES)}
 _SEM, _OCC, _DIST, _TIME = _F["semantic"], _F["occupation"], _F["distance"], _F["timing"]
-_WAGE, _INST, _PRIO = _F["wage"], _F["institution"], _F["priority"]
+_WAGE, _INST, _PRIO, _GAP = _F["wage"], _F["institution"], _F["priority"], _F["gap"]
 _EMPTY_ROWS = np.zeros(0, dtype=np.int64)
 
 
@@ -59,7 +63,8 @@ _NO_REACH: _Reaches = (_EMPTY_ROWS, np.zeros(0), np.zeros(0))
 
 @dataclass(frozen=True, slots=True)
 class PathwayRanking:
-    """``status``: "ok", "needs_profile" (no score: ask for skills and wishes) or "no_match"."""
+    """``status``: "ok", "needs_profile" (no score: ask for skills and wishes) or "no_match".
+    ``pathways`` are in score order, except one the 应培尽培 rule may have moved up."""
 
     worker_id: str
     status: str
@@ -67,6 +72,12 @@ class PathwayRanking:
     pathways: tuple[RankedPathway, ...] = ()
     programme_reaches: _Reaches = _NO_REACH
     order_reaches: _Reaches = _NO_REACH
+    #: every programme and order row the ranking looked at, before the filters ((m,) int64,
+    #: ascending): what :mod:`matcher.notes` accounts for when the list is short
+    examined: tuple[np.ndarray, np.ndarray] = (_EMPTY_ROWS, _EMPTY_ROWS)
+    #: outcome of the 应培尽培 rule (:func:`matcher.subsidised_first.subsidised_first`): "" when it
+    #: does not apply, "shown", "promoted" or "none"
+    subsidised_first: str = ""
 
     def programme_reach(self, p: RankedPathway, online: bool) -> Reach | None:
         """How far the pathway's programme is (``online``: it is taught online), if it has one."""
@@ -82,6 +93,12 @@ def _reach(reaches: _Reaches, row: int, online: bool) -> Reach:
     j = int(np.searchsorted(rows, row))
     d, h = float(dist[j]), float(home[j])
     return Reach(d, h, abs(d - h) < 1e-9, online)
+
+
+def wait_days(course_end: int | np.ndarray, job_start: int | np.ndarray) -> np.ndarray:
+    """Idle days between the last day of a course and the first day of a job (date ordinals):
+    0 when the job starts the day after the course ends. (m,) int64 for arrays."""
+    return np.asarray(job_start, dtype=np.int64) - np.asarray(course_end, dtype=np.int64) - 1
 
 
 def most_similar(sim: np.ndarray, top: int) -> np.ndarray:
@@ -137,6 +154,7 @@ def rank_pathways(
 
     # --- orders: filter, split into "can take now" and "needs training first" --------------
     o_rows = unique_rows(candidates.order_rows)
+    examined_orders = o_rows
     o_ok, o_dist, o_home = order_passes(worker, orders, o_rows, ctx.today)
     o_rows = o_rows[o_ok]
     o_sim = similarities(query, orders, o_rows, np.asarray(candidates.order_rows), candidates.order_sim)
@@ -187,10 +205,13 @@ def rank_pathways(
             f[:, _SEM] = semantic_value((p_sim[pi] + o_sim[oi]) / 2.0)
             f[:, _OCC] = o_occ[oi]
             f[:, _DIST] = distance_value(np.maximum(p_dist[pi], o_dist[oi]), w.distance_scale_km)
-            f[:, _TIME] = timing_value(orders.start[orow] - programmes.end[pr], w.timing_scale_days)
+            f[:, _TIME] = timing_value(programmes.start[pr] - today, w.timing_scale_days)
             f[:, _WAGE] = o_wage[oi]
             f[:, _INST] = programmes.outcome[pr]
             f[:, _PRIO] = o_prio[oi]
+            f[:, _GAP] = gap_value(
+                wait_days(programmes.end[pr], orders.start[orow]), w.gap_free_days, w.gap_full_days
+            )
             drafts.add("train_then_job", pr, orow, f)
 
     # --- train / start-up -------------------------------------------------------------------
@@ -219,8 +240,19 @@ def rank_pathways(
             drafts.add(kind, rows, np.full(len(rows), -1), f)
 
     chosen = select_top(query, programmes, orders, ctx, drafts, k)
+    chosen, first = subsidised_first(query, programmes, orders, ctx, drafts, chosen, k)
+    examined = (all_rows, examined_orders)
     if not chosen:
-        return PathwayRanking(worker.id, "no_match", NO_MATCH_MESSAGE)
+        return PathwayRanking(
+            worker.id, "no_match", NO_MATCH_MESSAGE, examined=examined, subsidised_first=first
+        )
     return PathwayRanking(
-        worker.id, "ok", "", tuple(chosen), (p_rows, p_dist, p_home), (o_rows, o_dist, o_home)
+        worker.id,
+        "ok",
+        "",
+        tuple(chosen),
+        (p_rows, p_dist, p_home),
+        (o_rows, o_dist, o_home),
+        examined,
+        first,
     )

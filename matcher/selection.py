@@ -32,10 +32,11 @@ _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 class RankedPathway:
     """One ranked pathway, before its explanation.
 
-    ``features``: (9,) float64 feature values in :data:`~matcher.features.FEATURES` order (net cost
+    ``features``: (10,) float64 feature values in :data:`~matcher.features.FEATURES` order (net cost
     and allowance included); ``score`` is their weighted sum plus the kind bonus. Rows are -1
     where the pathway has no programme or no order. ``support`` is the subsidy estimate when the
-    ranking already built one (a context without ``support_amounts``), else ``None``.
+    ranking already built one, else ``None``. ``promoted_from``: 0, or the 1-based rank by score
+    of a subsidised pathway the 应培尽培 rule moved up (:mod:`matcher.subsidised_first`).
     """
 
     kind: str
@@ -44,11 +45,12 @@ class RankedPathway:
     score: float
     features: np.ndarray
     support: SubsidyDecision | None = None
+    promoted_from: int = 0
 
 
 class Drafts:
     """Unscored pathways of all kinds, block by block: one kind, (n,) int64 programme and order
-    rows (-1: none) and an (n, 9) float64 feature matrix with net cost and allowance at 0."""
+    rows (-1: none) and an (n, 10) float64 feature matrix with net cost and allowance at 0."""
 
     __slots__ = ("blocks", "progs", "orders", "feats")
 
@@ -66,6 +68,9 @@ class Drafts:
         self.progs.append(prog)
         self.orders.append(order)
         self.feats.append(feats)
+
+    def __len__(self) -> int:
+        return sum(n for _, n in self.blocks)
 
 
 class _Amounts:

@@ -162,6 +162,9 @@ class ProgrammeRecord:
     max_age: int | None = None
     min_education: str | None = None
     description: str = ""
+    #: an employer pays for the course (企业新型学徒制, 岗前培训): the worker is charged nothing
+    #: (``fee`` is what the worker pays, 0) and the employer claims any subsidy
+    employer_funded: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,12 @@
 """ "Why not X?": for a worker and one programme or order, the filters it failed and the score it
 would have had if it had passed (as a ``train``/``start_up`` pathway for a programme, as a ``job``
-pathway for an order)."""
+pathway for an order) — and, for an item that passes every filter, where it stands in the
+worker's full ranking (:func:`explain_item`, :mod:`matcher.standing`): the place it takes, the
+pathway at the cut it lost to and the features that decided it, or why it forms no pathway."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -30,15 +33,20 @@ from matcher.filters import (
     programme_failures,
     qualifies_now,
 )
-from matcher.pathways import MatchContext, WorkerQuery, known_occupations
+from matcher.pathways import Candidates, MatchContext, WorkerQuery, known_occupations
+from matcher.ranking import rank_pathways
 from matcher.scoring import contributions
+from matcher.standing import Standing, standing_of
 from matcher.tables import OrderTable, ProgrammeTable, is_startup_programme
 from matcher.types import OrderRecord, ProgrammeRecord
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["WhyNot", "explain_exclusion"]
+__all__ = ["FULL_RANKING", "WhyNot", "explain_exclusion", "explain_item"]
+
+#: ``k`` of a full ranking: more pathways than any worker has
+FULL_RANKING = 1_000_000
 
 _F = {name: i for i, name in enumerate(FEATURES)}
 
@@ -56,6 +64,10 @@ class WhyNot:
     contributions: Mapping[str, float]
     #: notes that are not exclusions, e.g. "needs training first" for an order
     notes: tuple[Exclusion, ...] = ()
+    #: ``score_if_passed`` as a 0–100 match
+    match: int = 0
+    #: where a passing item stands in the full ranking (:func:`explain_item`), else None
+    standing: Standing | None = None
 
     @property
     def passed(self) -> bool:
@@ -64,10 +76,13 @@ class WhyNot:
     @property
     def text(self) -> str:
         """One Chinese line for the counselor."""
+        if self.standing is not None:
+            notes = "".join(f"{n.text}；" for n in self.notes)
+            return f"{notes}该项目符合条件，{self.standing.text}"
         if not self.exclusions and not self.notes:
-            return f"该项目符合条件（得分{self.score_if_passed:.2f}）"
+            return f"该项目符合条件（匹配度{self.match}分）"
         parts = [e.text for e in (*self.exclusions, *self.notes)]
-        return "；".join(parts) + f"。若符合条件，得分约为{self.score_if_passed:.2f}"
+        return "；".join(parts) + f"。若符合条件，匹配度约为{self.match}分"
 
 
 def _sim(query: WorkerQuery, embedding: np.ndarray | None, similarity: float | None) -> float:
@@ -133,4 +148,62 @@ def explain_exclusion(
         score_if_passed=score,
         contributions=MappingProxyType(contributions(f, w, kind)),
         notes=notes,
+        match=w.match(score),
+    )
+
+
+def _why_unlisted(why: WhyNot, query: WorkerQuery, item: ProgrammeRecord | OrderRecord) -> str:
+    """Why a passing item forms no pathway of the worker's, in the ranking's own terms."""
+    if isinstance(item, ProgrammeRecord):
+        if item.training_type == "创业培训" and not query.worker.entrepreneurship:
+            return "这是创业培训，您没有表示有创业意向"
+        return (
+            "它与您的技能和求职意向不够对口"
+            "（不是您想从事、持证或会做的职业，也不在与您的描述最相近的几个培训之列）"
+        )
+    if why.notes:
+        return "您暂时不能直接上岗，您能参加的培训里也没有能在开工前结业、补上差距的"
+    return "它不在为您检索出的订单之列（与您的技能描述不够相近）"
+
+
+def explain_item(
+    query: WorkerQuery,
+    item: ProgrammeRecord | OrderRecord,
+    candidates: Candidates,
+    programmes: ProgrammeTable,
+    orders: OrderTable,
+    ctx: MatchContext,
+    *,
+    shown: int = 10,
+    embedding: np.ndarray | None = None,
+    similarity: float | None = None,
+) -> WhyNot:
+    """:func:`explain_exclusion`, and for an item that passes every filter its standing in the
+    worker's full ranking (the same candidates, tables and context the list of ``shown``
+    pathways was ranked with): the place its pathway takes and, below the cut, the pathway at
+    place ``shown`` it lost to with the features that decided it; or why it forms no pathway."""
+    why = explain_exclusion(query, item, ctx, embedding=embedding, similarity=similarity)
+    if not why.passed:
+        return why
+    full = rank_pathways(query, candidates, programmes, orders, ctx, FULL_RANKING)
+    if full.status == "needs_profile":
+        return why
+    own = (why.pathway_kind, why.score_if_passed, why.contributions, _why_unlisted(why, query, item))
+    standing = standing_of(
+        item.id,
+        isinstance(item, ProgrammeRecord),
+        full,
+        programmes,
+        orders,
+        ctx.weights,
+        max(shown, 1),
+        unlisted=own,
+    )
+    return dataclasses.replace(
+        why,
+        pathway_kind=standing.pathway_kind,
+        score_if_passed=standing.score,
+        contributions=standing.contributions,
+        match=standing.match,
+        standing=standing,
     )

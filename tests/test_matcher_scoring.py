@@ -85,6 +85,9 @@ def test_contributions_sum_to_score():
         (dict(kind_bonus={"jobs": 1.0}), "unknown pathway kind"),
         (dict(distance_scale_km=0.0), "positive"),
         (dict(train_min_semantic=2.0), "train_min_semantic"),
+        (dict(gap_free_days=30.0, gap_full_days=30.0), "gap_free_days < gap_full_days"),
+        (dict(subsidised_within=-1), "subsidised_within must be an integer"),
+        (dict(priority_groups="脱贫劳动力"), "priority_groups must be a list"),
     ],
 )
 def test_weights_validation(kwargs, message):
@@ -117,6 +120,9 @@ def _write(tmp: Path, city: str, text: str) -> Path:
         ("[weights]\nsemantic = 'high'\n", "must be a number"),
         ("[weights\n", "not valid TOML"),
         ("[scales]\ndistance_km = 0\n", "positive"),
+        ("[subsidised_first]\ngroups = '脱贫劳动力'\n", r"subsidised_first\.groups must be a list of names"),
+        ("[subsidised_first]\nwithin = 2.5\n", "subsidised_within must be an integer"),
+        ("[thresholds]\ngap_full_days = 7\n", "gap_free_days < gap_full_days"),
     ],
 )
 def test_config_errors_name_file_and_key(tmp_path, text, message):
@@ -136,3 +142,26 @@ def test_built_in_defaults_equal_the_shipped_default_file():
 
     shipped = load_ranking_weights(None)
     assert dataclasses.replace(shipped, source=RankingWeights().source) == RankingWeights()
+
+
+def test_gap_penalty_is_free_then_linear_then_full():
+    from matcher.features import gap_value
+
+    assert gap_value(np.array([0, 14, 67, 120, 400]), 14, 120).tolist() == [0.0, 0.0, -0.5, -1.0, -1.0]
+
+
+def test_a_city_sets_its_own_gap_thresholds_and_priority_rule(tmp_path):
+    _write(
+        tmp_path,
+        "1499",
+        "[thresholds]\ngap_free_days = 30\ngap_full_days = 60\n"
+        "[weights]\ngap = 0.8\n"
+        '[subsidised_first]\ngroups = ["脱贫劳动力"]\nwithin = 3\n',
+    )
+    city = load_ranking_weights("1499", tmp_path)
+    assert (city.gap_free_days, city.gap_full_days, city.gap) == (30.0, 60.0, 0.8)
+    assert (city.priority_groups, city.subsidised_within) == (frozenset({"脱贫劳动力"}), 3)
+    default = load_ranking_weights(None)
+    assert (default.gap_free_days, default.gap_full_days, default.gap) == (14.0, 120.0, 0.3)
+    assert default.priority_groups == {"脱贫劳动力", "防返贫监测对象", "就业困难人员", "零就业家庭成员"}
+    assert default.subsidised_within == 5

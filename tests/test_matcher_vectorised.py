@@ -150,7 +150,7 @@ def test_cheap_amounts_rank_exactly_as_the_full_estimate(world):  # type: ignore
 def test_weight_vector_is_built_once_and_read_only() -> None:
     w = RankingWeights()
     assert w.vector is w.vector
-    assert w.vector.tolist() == [1.0, 1.0, 0.8, 0.3, 0.5, 0.6, 0.3, 0.4, 0.2]
+    assert w.vector.tolist() == [1.0, 1.0, 0.8, 0.3, 0.5, 0.6, 0.3, 0.4, 0.2, 0.3]
     with pytest.raises(ValueError):
         w.vector[0] = 2.0
     assert dataclasses.replace(w, semantic=2.0).vector[0] == 2.0

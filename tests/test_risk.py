@@ -349,6 +349,8 @@ def test_confirmed_flags_lower_the_institution_feature_and_show_in_the_explanati
         support=None,
         contributions={},
         occupation_names={},
+        today=dt.date(2026, 12, 1),
+        match=50,
     )
     assert "该机构有1条经核实的补贴经办风险问题，机构评分已按规定下调" in reasons
 

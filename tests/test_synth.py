@@ -18,6 +18,7 @@ from data.occupations import shipped_catalogue
 from data.regions import regions_frame
 from data.synth import FILES, SynthConfig, generate, make_context, write_world
 from data.synth.phrasebook import UNLAWFUL
+from data.tabular import ValidationFailed
 from matcher.compliance import unlawful_requirements
 from matcher.types import EDUCATION_ORDER, GROUPS, INSTITUTION_KINDS, TRAINING_TYPES
 
@@ -263,3 +264,84 @@ def test_context_uses_the_products_reference_data() -> None:
     ctx = make_context(SynthConfig(workers=1))
     assert ctx.geo.size == regions_frame().filter(pl.col("level") == "county").height
     assert len(ctx.geo.cities) == 11
+
+
+# --- Shanxi-consistent names, titles and funding (issue 16) ------------------------------------
+
+
+def test_numbered_titles_name_their_start_year_and_intake(world: dict[str, pl.DataFrame]) -> None:
+    p = world["programmes"].with_columns(
+        pl.col("title").str.extract(r"^(\d{4})年第(\d+)期", 1).cast(pl.Int32).alias("year"),
+        pl.col("title").str.extract(r"^(\d{4})年第(\d+)期", 2).cast(pl.Int32).alias("intake"),
+        pl.col("title").str.replace(r"^\d{4}年第\d+期", "").alias("base"),
+    )
+    numbered = p.filter(pl.col("year").is_not_null())
+    assert 0.1 < numbered.height / p.height < 0.5
+    assert (numbered["year"] == numbered["start_date"].dt.year()).all()
+    for (_inst, _base, _year), group in numbered.group_by(["institution_id", "base", "year"]):
+        ordered = group.sort(["start_date", "id"])
+        assert ordered["intake"].to_list() == list(range(1, ordered.height + 1))
+    # a numbered course's other intakes of the same year are numbered too
+    same = p.join(numbered.select("institution_id", "base", "year"), on=["institution_id", "base"])
+    assert same.filter(pl.col("start_date").dt.year() == pl.col("year_right"))["year"].null_count() == 0
+
+
+def _foreign_place_words(name: str, city: str, regions: pl.DataFrame) -> list[str]:
+    """Names of other cities' counties and cities inside ``name`` (4-digit ``city``), after the
+    names of its own city and counties are taken out."""
+    from data.synth.phrasebook import REGIONAL_BRANDS
+
+    rows = regions.filter(pl.col("level").is_in(["city", "county"]))
+    for own in sorted(rows.filter(pl.col("adcode").str.starts_with(city))["name"], key=len, reverse=True):
+        name = name.replace(own, "　")
+    found = []
+    for code, place in rows.select("adcode", "name").iter_rows():
+        stem = place[:-1] if len(place) > 2 else place
+        if not code.startswith(city) and stem in name:
+            found.append(stem)
+    found += [b for c, bs in REGIONAL_BRANDS.items() if c != city for b in bs if b in name]
+    return [w for w in found if w not in REGIONAL_BRANDS.get(city, ())]
+
+
+def test_institution_and_employer_names_fit_their_city(
+    world: dict[str, pl.DataFrame], regions: pl.DataFrame
+) -> None:
+    inst = world["institutions"]
+    for name, county in inst.select("name", "county").iter_rows():
+        assert _foreign_place_words(name, county[:4], regions) == [], name
+    for name, county in world["orders"].select("employer_name", "county").iter_rows():
+        assert _foreign_place_words(name, county[:4], regions) == [], name
+    # the check would catch the issue's example: a 太原 district's name in 运城市平陆县
+    assert _foreign_place_words("山西晋源职业技术学院", "1408", regions) == ["晋源", "晋源"]
+    # and place-bound words of their own city do appear
+    assert inst["name"].str.contains("龙城|晋源|并州|河东|吕梁山|云冈|上党").any()
+
+
+def test_employer_training_is_paid_by_the_employer(world: dict[str, pl.DataFrame]) -> None:
+    p = world["programmes"]
+    employer = p.filter(pl.col("training_type").is_in(["企业新型学徒制", "岗前培训"]))
+    assert employer.height > 0
+    assert employer["employer_funded"].all() and (employer["fee"] == 0).all()
+    assert not p.filter(~pl.col("training_type").is_in(["企业新型学徒制", "岗前培训"]))[
+        "employer_funded"
+    ].any()
+
+
+def test_an_employer_funded_course_that_charges_is_refused_by_the_loader(engine: Engine) -> None:
+    from data.loaders import load_frame
+    from data.reference import load_reference
+
+    frames = generate(SynthConfig(workers=0, seed=5, institutions=12, programmes=30, orders=130))
+    load_reference(engine)
+    load_frame(engine, "institutions", frames["institutions"], source="t", secret_key="s")
+    bad = frames["programmes"].with_columns(
+        pl.when(pl.col("id") == "P000003")
+        .then(True)
+        .otherwise(pl.col("employer_funded"))
+        .alias("employer_funded"),
+        pl.when(pl.col("id") == "P000003").then(900).otherwise(pl.col("fee")).alias("fee"),
+    )
+    with pytest.raises(ValidationFailed) as info:
+        load_frame(engine, "programmes", bad, source="t", secret_key="s")
+    assert "用人单位出资的培训个人不交费，费用应为0元，实为900元" in str(info.value)
+    assert _count(engine, Programme) == 0

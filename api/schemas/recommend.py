@@ -31,6 +31,18 @@ class PathwayOut(BaseModel):
     policy_reasons: list[str]
     features: dict[str, float]
     contributions: dict[str, float]
+    rank: int = Field(description="名次（从1起）")
+    match: int = Field(description="匹配度，0–100 分")
+    top_features: list[str] = Field(description="决定名次的主要特征（贡献最大的三项）")
+    programme_start: dt.date | None
+    programme_end: dt.date | None
+    job_start: dt.date | None
+    wait_days: int | None = Field(description="结业到开工之间等待的天数（先培训后就业）")
+    programme_km: float | None
+    order_km: float | None
+    funded_by: str | None = Field(description="谁出培训费：worker 个人、employer 用人单位")
+    subsidised: bool = Field(description="劳动者本人能领到补贴（培训补贴或生活费补贴）")
+    promoted_from: int = Field(description="按应培尽培提前列出时，单看匹配度的名次；否则为 0")
 
 
 class RecommendationOut(BaseModel):
@@ -38,6 +50,8 @@ class RecommendationOut(BaseModel):
     status: Literal["ok", "needs_profile", "no_match"]
     message: str
     pathways: list[PathwayOut]
+    #: why fewer pathways than asked, 应培尽培 notes and the like, for the counselor
+    notes: list[str]
 
 
 class CandidateOut(BaseModel):
@@ -80,3 +94,8 @@ class WhyNotOut(BaseModel):
     score_if_passed: float
     contributions: dict[str, float]
     text: str
+    match: int
+    rank: int | None = Field(description="该项目若被推荐时的名次")
+    shown: int | None = Field(description="推荐列表显示的条数")
+    lost_to: str | None = Field(description="名次线上、它没比过的那条路径")
+    gaps: dict[str, float] = Field(description="与那条路径相比差距最大的特征（贡献差）")

@@ -117,6 +117,7 @@ def programme_record(p: Programme, inst: InstitutionInfo, regions: RegionNames) 
         max_age=p.max_age,
         min_education=p.min_education,
         description=p.description or "",
+        employer_funded=bool(p.employer_funded),
     )
 
 

@@ -220,6 +220,8 @@ class Programme(Base):
     max_age: Mapped[int | None] = mapped_column(Integer)
     min_education: Mapped[str | None] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: an employer pays for the course (企业新型学徒制, 岗前培训): ``fee`` (what the worker pays) is 0
+    employer_funded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
 

@@ -15,7 +15,7 @@ import polars as pl
 
 from data.synth.config import Context
 from data.synth.geography import TOWN_JITTER_DEG, jitter
-from data.synth.phrasebook import BRANDS, EMPLOYER_SUFFIXES, GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from data.synth.phrasebook import EMPLOYER_SUFFIXES, GIVEN_FEMALE, GIVEN_MALE, SURNAMES, brand_for
 from data.synth.sampling import INSTITUTIONS, pick, stream, weighted
 from matcher.types import INSTITUTION_KINDS
 
@@ -80,7 +80,15 @@ def make_institutions(ctx: Context, n: int) -> Institutions:
     focus[master] = weighted(rng, train_w * np.where(skilled, 3.0, 0.5), int(master.sum()))
 
     names = [
-        _name(rng, kinds[i], geo.city_names[city[i]], geo.name[county[i]], trades[focus[i]]) for i in range(n)
+        _name(
+            rng,
+            kinds[i],
+            geo.city_names[city[i]],
+            geo.name[county[i]],
+            trades[focus[i]],
+            geo.cities[city[i]][:4],
+        )
+        for i in range(n)
     ]
     lat, lon = jitter(rng, geo.lat[county], geo.lon[county], TOWN_JITTER_DEG)
     address = [
@@ -113,8 +121,9 @@ def make_institutions(ctx: Context, n: int) -> Institutions:
     return Institutions(frame, focus)
 
 
-def _name(rng: np.random.Generator, kind: str, city: str, county: str, trade) -> str:  # type: ignore[no-untyped-def]
-    brand = BRANDS[rng.integers(len(BRANDS))]
+def _name(rng: np.random.Generator, kind: str, city: str, county: str, trade, city_code: str) -> str:  # type: ignore[no-untyped-def]
+    """A name that fits the institution's city and county: place words only of its own city."""
+    brand = brand_for(rng, city_code)
     where = county if county.endswith("县") or county.endswith("市") else _short(city)
     if kind == "民办培训机构":
         return f"{city}{county}{brand}{PRIVATE_SUFFIX[rng.integers(len(PRIVATE_SUFFIX))]}"

@@ -25,12 +25,12 @@ from data.synth.config import Context
 from data.synth.geography import TOWN_JITTER_DEG, jitter
 from data.synth.phrasebook import (
     BENEFITS,
-    BRANDS,
     COMPANY_INTROS,
     CONTACT_TEMPLATES,
     EMPLOYER_SUFFIXES,
     SURNAMES,
     UNLAWFUL,
+    brand_for,
 )
 from data.synth.sampling import ORDERS, stream, weighted
 
@@ -153,7 +153,9 @@ def _order(rng, k, trade, c, local, start, programme_id, unlawful, ctx) -> tuple
     weights = LOCAL_KIND_WEIGHTS if local else KIND_WEIGHTS
     kinds = [kd for kd in weights if suffixes[kd]]
     kind = "企业" if programme_id else kinds[weighted(rng, [weights[kd] for kd in kinds], 1)[0]]
-    employer = _employer_name(rng, kind, suffixes[kind], geo.city_names[_city(geo, c)], geo.name[c])
+    employer = _employer_name(
+        rng, kind, suffixes[kind], geo.city_names[_city(geo, c)], geo.name[c], geo.city_code[c]
+    )
     head = {
         "企业": int(min(60, 3 + rng.geometric(0.12))),
         "个体工商户": int(rng.integers(1, 5)),
@@ -211,10 +213,11 @@ def _city(geo, c: int) -> int:  # type: ignore[no-untyped-def]
 
 
 def _employer_name(
-    rng: np.random.Generator, kind: str, suffixes: tuple[str, ...], city: str, county: str
+    rng: np.random.Generator, kind: str, suffixes: tuple[str, ...], city: str, county: str, city_code: str
 ) -> str:
+    """A name that fits the employer's city and county: place words only of its own city."""
     suffix = suffixes[rng.integers(len(suffixes))]
-    brand = BRANDS[rng.integers(len(BRANDS))]
+    brand = brand_for(rng, city_code)
     county_short = county[:-1] if len(county) > 2 else county
     if kind == "企业":
         return f"{'山西' if rng.random() < 0.4 else city[:-1]}{brand}{suffix}"

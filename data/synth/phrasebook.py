@@ -1,10 +1,13 @@
 """How people, employers and training schools in Shanxi write: names, places, filler phrases,
-dialect, posting boilerplate. Pure data; the generators pick from it with a seeded RNG.
+dialect, posting boilerplate. Data, and :func:`brand_for`; the generators pick from it with a
+seeded RNG.
 
 All of it is invented sample text. Brand words are common shop-sign words, not real companies.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 #: Common surnames with rough relative frequencies (national rank, with Shanxi's 郭/贾/武/郝/霍/阎 lifted).
 SURNAMES: tuple[tuple[str, float], ...] = (
@@ -215,15 +218,41 @@ EMPLOYER_SUFFIXES: dict[str, dict[str, tuple[str, ...]]] = {
         "民办非企业单位": ("非遗传习所",),
     },
 }
-#: Shop-sign words for employer and institution names.
+#: Shop-sign words for employer and institution names, used anywhere in Shanxi: none names a place.
 # fmt: off
 BRANDS = (
-    "华晋", "三晋", "晋源", "汾河", "太行", "吕梁山", "鑫源", "众诚", "金凤", "龙城", "恒泰", "宏达",
-    "兴盛", "永安", "瑞丰", "德顺", "盛世", "安康", "福瑞", "晋丰", "新源", "博远", "聚力", "天成", "嘉禾",
-    "泰和", "百川", "同心", "顺达", "惠民", "康宁", "阳光", "红星", "金穗", "绿源", "华瑞", "东方", "中兴",
-    "万家", "创新",
+    "华晋", "三晋", "鑫源", "众诚", "金凤", "恒泰", "宏达", "兴盛", "永安", "瑞丰", "德顺", "盛世",
+    "安康", "福瑞", "晋丰", "新源", "博远", "聚力", "天成", "嘉禾", "泰和", "百川", "同心", "顺达",
+    "惠民", "康宁", "阳光", "红星", "金穗", "绿源", "华瑞", "东方", "中兴", "万家", "创新",
 )
 # fmt: on
+#: Place-bound shop-sign words (a city's old name, nickname, river or mountain), by 4-digit city
+#: code: a name carries one only in its own city ("龙城" is 太原, "吕梁山" is 吕梁).
+REGIONAL_BRANDS: dict[str, tuple[str, ...]] = {
+    "1401": ("龙城", "晋源", "并州", "汾河"),
+    "1402": ("云冈", "御河"),
+    "1403": ("桃河", "娘子关", "太行"),
+    "1404": ("上党", "太行", "漳河"),
+    "1405": ("太行", "丹河", "沁河"),
+    "1406": ("桑干河", "马邑"),
+    "1407": ("晋商", "太行", "汾河"),
+    "1408": ("河东", "中条山"),
+    "1409": ("秀容", "雁门", "滹沱河"),
+    "1410": ("平阳", "汾河", "壶口"),
+    "1411": ("吕梁山", "三川"),
+}
+#: share of names that take a place-bound word of their own city
+REGIONAL_SHARE = 0.3
+
+
+def brand_for(rng: np.random.Generator, city_code: str) -> str:
+    """A shop-sign word for a name in the city with 4-digit code ``city_code``: mostly a general
+    one, sometimes one of the city's own (:data:`REGIONAL_BRANDS`), never another city's."""
+    regional = REGIONAL_BRANDS.get(city_code, ())
+    if regional and rng.random() < REGIONAL_SHARE:
+        return regional[int(rng.integers(len(regional)))]
+    return BRANDS[int(rng.integers(len(BRANDS)))]
+
 
 #: Company introductions: deliberately about other business lines, so that an intro must not
 #: drive a match. {brand} is the employer's brand word.

@@ -5,8 +5,13 @@ Columns (the loader's ``programmes`` kind): id ("P000001"), institution_id, titl
 occupation_code, work_type, level (5/4/3 mostly; 2 at masters' studios and bases; 0 for
 专项职业能力 and 创业培训), training_type, delivery, county (adcode; the institution's, or a
 county 教学点 of the same city for some 送教下乡 courses), lat, lon, start_date, end_date (within
-~6 months after the reference date), hours, seats, seats_left, fee (list price in yuan before
-subsidy; about a third are free), certificate, min_age, max_age, min_education, description.
+~6 months after the reference date), hours, seats, seats_left, fee (what the worker is charged
+before subsidy; about a third are free), certificate, min_age, max_age, min_education,
+description, employer_funded.
+
+Titles agree with the calendar: a numbered title "2027年第2期…" names the start year and the
+intake's place among the institution's intakes of that course starting that year. Funding agrees
+with the training type: 企业新型学徒制 and 岗前培训 are paid by the employer (employer_funded, fee 0).
 
 创业培训 (SYB) is not an occupation of the classification; its courses carry the occupation of
 the business they prepare for (民宿管家 for a homestay start-up, 电子商务师 for a village shop).
@@ -96,6 +101,9 @@ ADULT_ONLY = {
     "挖掘铲运和桩工机械司机",
     "无人机驾驶员",
 }
+#: Training types an employer pays for by their nature: apprentices are the employer's own staff
+#: (企业新型学徒制), 岗前培训 trains the employer's new hires.
+EMPLOYER_FUNDED_TYPES = frozenset({"企业新型学徒制", "岗前培训"})
 HOURS = {5: (80, 160), 4: (120, 240), 3: (160, 320), 2: (200, 400), 0: (40, 96)}
 FEE_FACTOR = {5: 1.0, 4: 1.3, 3: 1.7, 2: 2.2, 0: 0.5}
 AREA_CODES = {
@@ -149,7 +157,7 @@ def make_programmes(ctx: Context, institutions: Institutions, n: int) -> pl.Data
             same_city = np.flatnonzero(geo.city_code == geo.city_code[c])
             c = int(same_city[rng.integers(len(same_city))])  # 送教下乡 at a county teaching point
         rows.append(_programme(rng, p, inst.row(i, named=True), trade, ttype, level, c, ctx, ref))
-    frame = pl.DataFrame(rows, orient="row", schema=SCHEMA)
+    frame = _number_intakes(pl.DataFrame(rows, orient="row", schema=SCHEMA))
     lat, lon = jitter(rng, geo.lat[frame["_c"].to_numpy()], geo.lon[frame["_c"].to_numpy()], TOWN_JITTER_DEG)
     same_place = frame["county"] == pl.Series([inst["county"][int(o)] for o in owner])
     inst_lat = inst["lat"].to_numpy()[owner]
@@ -162,6 +170,23 @@ def make_programmes(ctx: Context, institutions: Institutions, n: int) -> pl.Data
         .drop("_c")
         .select(COLUMNS)
     )
+
+
+def _number_intakes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Write the intake number into the titles picked for one ("2027年第2期…"): the start year
+    and the place of the programme among the same institution's programmes of the same title
+    starting that year, by start date (ties by id). When one programme of such a group is
+    numbered, all are, so that "第2期" never stands without its "第1期"."""
+    year = pl.col("start_date").dt.year()
+    group = ["institution_id", "title", year]
+    intake = pl.struct(["start_date", "id"]).rank("ordinal").over(group)
+    numbered = pl.col("_numbered").any().over(group)
+    return frame.with_columns(
+        pl.when(numbered)
+        .then(pl.format("{}年第{}期{}", year, intake, pl.col("title")))
+        .otherwise(pl.col("title"))
+        .alias("title")
+    ).drop("_numbered")
 
 
 COLUMNS = [
@@ -187,6 +212,7 @@ COLUMNS = [
     "max_age",
     "min_education",
     "description",
+    "employer_funded",
 ]
 SCHEMA = {
     "id": pl.Utf8,
@@ -210,6 +236,8 @@ SCHEMA = {
     "max_age": pl.Int64,
     "min_education": pl.Utf8,
     "description": pl.Utf8,
+    "employer_funded": pl.Boolean,
+    "_numbered": pl.Boolean,
 }
 
 
@@ -245,8 +273,11 @@ def _programme(rng, p, inst, trade, ttype, level, c, ctx, ref) -> tuple:  # type
         certificate = f"{occupation}{LEVEL_WORD[level]}职业技能等级证书"
         if ttype == "岗前培训":
             certificate = "培训结业证书" if rng.random() < 0.5 else None
-    if rng.random() < 0.25:
-        title = f"{ref.year + (rng.random() < 0.7)}年第{rng.integers(1, 9)}期{title}"
+    # a quarter of the titles carry their intake ("2027年第2期"), numbered once every programme
+    # is drawn (:func:`_number_intakes`); the two extra draws keep the random stream as it was
+    numbered = bool(rng.random() < 0.25)
+    if numbered:
+        rng.random(), rng.integers(1, 9)
     lo, hi = (56, 80) if ttype == "创业培训" else (40, 80) if ttype == "岗前培训" else HOURS[level]
     hours = int(rng.integers(lo // 8, hi // 8 + 1)) * 8
     hands_on = trade.field in ("建筑", "生产制造", "维修")
@@ -267,6 +298,9 @@ def _programme(rng, p, inst, trade, ttype, level, c, ctx, ref) -> tuple:  # type
     seats_left = 0 if rng.random() < 0.12 else int(rng.integers(1, seats + 1))
     free = rng.random() < (0.8 if ttype == "创业培训" else 0.33)
     fee = 0 if free else int(round(rng.uniform(*trade.fee) * FEE_FACTOR[level] / 50) * 50)
+    employer_funded = ttype in EMPLOYER_FUNDED_TYPES
+    if employer_funded:
+        fee = 0  # the employer pays the institution; the worker is charged nothing
     min_age = 18 if trade.name in ADULT_ONLY else 16
     max_age = None if rng.random() < 0.2 else (55 if trade.name in ("井下采矿工", "架子工") else 60)
     edu_u = rng.random()
@@ -295,6 +329,8 @@ def _programme(rng, p, inst, trade, ttype, level, c, ctx, ref) -> tuple:  # type
         max_age,
         min_education,
         description,
+        employer_funded,
+        numbered,
     )
 
 

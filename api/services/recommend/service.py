@@ -52,7 +52,7 @@ from embeddings.texts import order_text, worker_text
 from matcher.candidates import OrderCandidates, rank_candidates
 from matcher.pathways import Candidates, MatchContext, Recommendation, WorkerQuery, recommend
 from matcher.types import OrderRecord, ProgrammeRecord, WorkerProfile
-from matcher.whynot import WhyNot, explain_exclusion
+from matcher.whynot import WhyNot, explain_item
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -412,8 +412,11 @@ class Recommender:
             return order_record(o, snap.regions)
         raise NotFound(f"未找到培训项目或用工订单 {item_id}")
 
-    def why_not(self, worker_id: str, item_id: str, *, today: dt.date) -> WhyNot:
-        """Failed filters of a programme or order for a worker, and its score had it passed."""
+    def why_not(self, worker_id: str, item_id: str, *, today: dt.date, shown: int = 10) -> WhyNot:
+        """Failed filters of a programme or order for a worker and its score had it passed; for
+        one that passes every filter, the place it takes in the worker's ranking (ranked from the
+        same candidates as the list of ``shown`` pathways), the pathway it lost to and the
+        features that decided it."""
         snap = self.snapshot
         with Session(self.engine) as session:
             worker = self.load_worker(session, snap, worker_id)
@@ -421,4 +424,7 @@ class Recommender:
             q = self.query(session, snap, worker)
         store = snap.programme_vectors if isinstance(item, ProgrammeRecord) else snap.order_vectors
         emb = store.vectors([item.id])[0] if item.id in store.index else None
-        return explain_exclusion(q, item, snap.policies.context(worker.home.adcode, today), embedding=emb)
+        text = worker_text(worker, snap.occupation_names)
+        cands = self.retrieve(snap, q.embedding, text) if q.embedding is not None else Candidates()
+        ctx = snap.policies.context(worker.home.adcode, today)
+        return explain_item(q, item, cands, snap.programmes, snap.orders, ctx, shown=shown, embedding=emb)

@@ -14,6 +14,7 @@ from api.schemas.recommend import (
     WhyNotOut,
 )
 from matcher.candidates import OrderCandidates, WorkerCandidate
+from matcher.features import FEATURE_LABELS
 from matcher.pathways import Pathway, Recommendation
 from matcher.whynot import WhyNot
 
@@ -23,8 +24,10 @@ __all__ = [
     "candidates_out",
     "candidates_text",
     "pathway_out",
+    "recommendation_dict",
     "recommendation_out",
     "recommendation_text",
+    "why_not_dict",
     "why_not_out",
     "why_not_text",
 ]
@@ -35,18 +38,7 @@ KIND_NAMES = {
     "train": "技能培训",
     "start_up": "创业培训",
 }
-FEATURE_NAMES = {
-    "semantic": "技能描述相近",
-    "occupation": "职业对口",
-    "distance": "离家近",
-    "timing": "时间衔接",
-    "wage": "工资",
-    "net_cost": "个人费用",
-    "allowance": "生活费补贴",
-    "institution": "机构质量",
-    "priority": "订单优先",
-    "kind_bonus": "路径类型",
-}
+FEATURE_NAMES = FEATURE_LABELS
 
 
 def _round(d: Any) -> dict[str, float]:
@@ -71,6 +63,18 @@ def pathway_out(p: Pathway) -> PathwayOut:
         policy_reasons=list(p.policy_reasons),
         features=_round(p.features),
         contributions=_round(p.contributions),
+        rank=p.rank,
+        match=p.match,
+        top_features=list(p.top_features),
+        programme_start=p.programme_start,
+        programme_end=p.programme_end,
+        job_start=p.job_start,
+        wait_days=p.wait_days,
+        programme_km=p.programme_km,
+        order_km=p.order_km,
+        funded_by=p.funded_by,
+        subsidised=p.subsidised,
+        promoted_from=p.promoted_from,
     )
 
 
@@ -80,20 +84,21 @@ def recommendation_out(rec: Recommendation) -> RecommendationOut:
         status=rec.status,  # type: ignore[arg-type]
         message=rec.message,
         pathways=[pathway_out(p) for p in rec.pathways],
+        notes=list(rec.notes),
     )
 
 
 def recommendation_text(rec: Recommendation) -> str:
+    notes = [f"说明：{n}" for n in rec.notes]
     if rec.status != "ok":
-        return f"劳动者 {rec.worker_id}：{rec.message}"
+        return "\n".join([f"劳动者 {rec.worker_id}：{rec.message}", *notes])
     lines = [f"劳动者 {rec.worker_id} 的推荐路径（共{len(rec.pathways)}条）："]
     for n, p in enumerate(rec.pathways, 1):
         ids = " → ".join(i for i in (p.programme_id, p.order_id) if i)
-        lines.append(f"{n:>2}. 【{KIND_NAMES[p.kind]}】{ids}  得分 {p.score:.2f}")
+        lines.append(f"{n:>2}. 【{KIND_NAMES[p.kind]}】{ids}  匹配度 {p.match}分")
         lines.append(f"    {p.explanation}")
-        top = sorted(((v, k) for k, v in p.contributions.items() if k != "kind_bonus"), reverse=True)[:3]
-        lines.append("    主要因素：" + "，".join(f"{FEATURE_NAMES[k]} {v:+.2f}" for v, k in top))
-    return "\n".join(lines)
+        lines.append(f"    主要因素：{'、'.join(FEATURE_NAMES[k] for k in p.top_features)}")
+    return "\n".join([*lines, *notes])
 
 
 def _candidate_out(c: WorkerCandidate) -> CandidateOut:
@@ -154,8 +159,23 @@ def why_not_out(w: WhyNot) -> WhyNotOut:
         score_if_passed=round(w.score_if_passed, 4),
         contributions=_round(w.contributions),
         text=w.text,
+        match=w.match,
+        rank=w.standing.rank if w.standing else None,
+        shown=w.standing.shown if w.standing else None,
+        lost_to=w.standing.rival_label if w.standing and w.standing.rival else None,
+        gaps={f: round(v, 2) for f, v in w.standing.gaps} if w.standing else {},
     )
 
 
 def why_not_text(w: WhyNot) -> str:
     return f"{w.item_id}：{w.text}"
+
+
+def recommendation_dict(rec: Recommendation) -> dict[str, Any]:
+    """The HTTP body of a recommendation as plain data (the response model, dumped as JSON is)."""
+    return recommendation_out(rec).model_dump(mode="json")
+
+
+def why_not_dict(w: WhyNot) -> dict[str, Any]:
+    """The HTTP body of a why-not answer as plain data."""
+    return why_not_out(w).model_dump(mode="json")
