@@ -350,18 +350,18 @@ def test_candidate_invariants(world, which):
 @given(worlds())
 def test_lazy_subsidy_evaluation_is_exact(world):
     """Top-k equals the head of the fully evaluated ranking (the optimistic bound never prunes a
-    pathway that belongs in the top k)."""
+    pathway that belongs in the top k). The 应培尽培 rule moves a subsidised pathway up to place
+    ``min(subsidised_within, k)``, which depends on k; so the head is compared with the rule off for
+    every k, and with the rule on where k reaches its place."""
     w, skills, progs, ords, pe, oe, we, k = world
     rec, pt, ot = _run(world)
-    full = recommend(
-        WorkerQuery(w, we, skills),
-        Candidates(np.arange(len(progs)), np.arange(len(ords))),
-        pt,
-        ot,
-        CTX,
-        k=10_000,
-    )
-    assert rec.pathways == full.pathways[:k]
+    query = WorkerQuery(w, we, skills)
+    every = Candidates(np.arange(len(progs)), np.arange(len(ords)))
+    if k >= CTX.weights.subsidised_within:
+        assert rec.pathways == recommend(query, every, pt, ot, CTX, k=10_000).pathways[:k]
+    no_rule = dataclasses.replace(CTX, weights=dataclasses.replace(CTX.weights, subsidised_within=0))
+    head = recommend(query, every, pt, ot, no_rule, k).pathways
+    assert head == recommend(query, every, pt, ot, no_rule, k=10_000).pathways[:k]
     # a tighter bound from knowing who can get a living allowance changes nothing but speed
     tight = dataclasses.replace(CTX, allowance_possible=lambda w: "脱贫劳动力" in w.groups)
     cands = Candidates(np.arange(len(progs)), np.arange(len(ords)))
