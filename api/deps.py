@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.security import ROLES, Caller, allow, bearer_scheme
 from api.services.recommend import Recommender
 from api.services.recommend.refresher import Refresher
 from api.settings import Settings
@@ -41,3 +43,10 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+
+#: any signed-in account
+CallerDep = Annotated[Caller, Depends(allow(*ROLES))]
+AdminDep = Annotated[Caller, Depends(allow("admin"))]
+#: the roles that work with workers' files (scope is checked per worker, see api.scopes)
+StaffDep = Annotated[Caller, Depends(allow("admin", "counselor"))]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
