@@ -42,3 +42,14 @@ def bearer(client: TestClient, username: str, password: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def sign_in(client: TestClient, role: str = "counselor", **account: str | None) -> dict[str, str]:
+    """Create an account on the client's database, sign it in and make its token the client's
+    default header (``region`` defaults to the province, so a counselor sees every worker).
+    Returns the headers."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    username, password = make_user(engine, role, **account)  # type: ignore[arg-type]
+    headers = bearer(client, username, password)
+    client.headers.update(headers)
+    return headers

@@ -19,6 +19,8 @@ __all__ = [
     "list_orders",
     "list_programmes",
     "list_regions",
+    "order_keys",
+    "worker_home",
 ]
 
 
@@ -80,6 +82,17 @@ def get_worker(session: Session, worker_id: str) -> Worker:
     if worker is None:
         raise NotFound(f"未找到劳动者 {worker_id}")
     return worker
+
+
+def worker_home(session: Session, worker_id: str) -> str | None:
+    """The worker's home adcode (what scope is decided on); None for an unknown worker."""
+    return session.scalar(select(Worker.home_adcode).where(Worker.id == worker_id))
+
+
+def order_keys(session: Session, order_id: str) -> tuple[str | None, str] | None:
+    """(employer id, adcode) of an order (what scope is decided on); None for an unknown order."""
+    row = session.execute(select(Order.employer_id, Order.adcode).where(Order.id == order_id)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
 def list_regions(session: Session) -> list[Region]:

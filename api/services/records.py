@@ -25,6 +25,7 @@ from data.db.models import (
     SubsidyClaim,
     Worker,
 )
+from data.personal import name_for_view, phone_for_view
 from matcher.candidates import MaskedWorker
 from matcher.types import (
     HeldCertificate,
@@ -277,11 +278,12 @@ def load_workers(
 
 
 def masked_view(w: Worker, regions: RegionNames, today: dt.date) -> MaskedWorker:
-    """Display fields an employer may see: masked name and phone, age, education, county."""
+    """Display fields an employer may see: the name masked without its length, at most 3+2 digits
+    of the phone, age, education, county (see :func:`data.personal.name_for_view`)."""
     return MaskedWorker(
         worker_id=w.id,
-        name_masked=w.name_masked,
-        phone_masked=w.phone_masked,
+        name_masked=name_for_view(w.name_masked),
+        phone_masked=phone_for_view(w.phone_masked),
         age=today.year - w.birth_year,
         education=w.education,
         area=regions.get(w.home_adcode, ("", 0.0, 0.0))[0] or None,
