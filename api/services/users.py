@@ -17,7 +17,7 @@ from api.services.auth import ROLES, hash_password, revoke_user
 from data.db.models import AuditEvent, Employer, Institution, User, Worker
 from data.db.session import transaction
 
-__all__ = ["create_user", "deactivate_user", "list_users"]
+__all__ = ["create_user", "deactivate_user", "list_users", "set_password"]
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 _REGION = re.compile(r"^\d{2}(\d{2}){0,2}$")
@@ -123,3 +123,22 @@ def deactivate_user(engine: Engine, username: str, *, actor: str = "cli") -> int
             AuditEvent(actor=actor, action="user.revoke", entity="user", entity_id=str(user_id), payload={})
         )
     return revoke_user(engine, user_id)
+
+
+def set_password(engine: Engine, username: str, password: str, *, actor: str = "cli") -> None:
+    """Give ``username`` a new password (and reactivate it); its old tokens are revoked.
+    Raises :class:`NotFound`, :class:`Invalid` for a password shorter than the minimum."""
+    if len(password) < MIN_PASSWORD:
+        msg = f"密码至少{MIN_PASSWORD}个字符"
+        raise Invalid(msg, [FieldError(loc=["password"], type="value_error", msg=msg)])
+    with transaction(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"用户 {username} 不存在")
+        user.password_hash = hash_password(password)
+        user.active = True
+        user_id = user.id
+        session.add(
+            AuditEvent(actor=actor, action="user.password", entity="user", entity_id=str(user_id), payload={})
+        )
+    revoke_user(engine, user_id)
