@@ -35,7 +35,11 @@ class ProgrammeQuery:
 
 
 def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Programme]]:
-    stmt = select(Programme).join(Institution).where(Institution.status == "active")
+    stmt = (
+        select(Programme)
+        .join(Institution)
+        .where(Institution.status == "active", Programme.status == "active")
+    )
     if q.city:
         stmt = stmt.where(Programme.adcode.startswith(q.city))
     if q.occupation_code:
@@ -68,7 +72,7 @@ def list_orders(session: Session, city: str | None, limit: int, offset: int) -> 
 
 
 def list_workers(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Worker]]:
-    stmt = select(Worker)
+    stmt = select(Worker).options(selectinload(Worker.certificates))
     if city:
         stmt = stmt.where(Worker.home_adcode.startswith(city))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

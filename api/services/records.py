@@ -185,10 +185,10 @@ def worker_record(
 
 
 def load_programmes(session: Session, regions: RegionNames) -> list[ProgrammeRecord]:
-    """Every catalogue programme (filters decide what is open), ordered by id."""
+    """Every catalogue programme not suspended (filters decide what is open), ordered by id."""
     flags = confirmed_flag_counts(session)
     insts = {i.id: institution_info(i, flags.get(i.id, 0)) for i in session.scalars(select(Institution))}
-    rows = session.scalars(select(Programme).order_by(Programme.id))
+    rows = session.scalars(select(Programme).where(Programme.status == "active").order_by(Programme.id))
     return [programme_record(p, insts[p.institution_id], regions) for p in rows]
 
 
@@ -265,8 +265,9 @@ def _graduation_years(session: Session, ids: Sequence[str]) -> dict[str, int]:
 def load_workers(
     session: Session, regions: RegionNames, ids: Sequence[str] | None = None, *, with_claims: bool = True
 ) -> list[tuple[Worker, WorkerProfile]]:
-    """Workers (all, or those in ``ids``) as (row, record), ordered by id."""
-    stmt = select(Worker).options(selectinload(Worker.certificates)).order_by(Worker.id)
+    """Active workers (all, or those in ``ids``) as (row, record), ordered by id; a deactivated
+    worker is never recommended nor a candidate."""
+    stmt = select(Worker).where(Worker.active).options(selectinload(Worker.certificates)).order_by(Worker.id)
     if ids is not None:
         stmt = stmt.where(Worker.id.in_(list(ids)))
     rows = list(session.scalars(stmt))

@@ -224,6 +224,9 @@ class Programme(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     #: an employer pays for the course (企业新型学徒制, 岗前培训): ``fee`` (what the worker pays) is 0
     employer_funded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: "active" or "suspended" by its institution (migration 0006): a suspended course is neither
+    #: listed nor recommended
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
 

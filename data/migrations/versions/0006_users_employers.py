@@ -11,7 +11,8 @@ Create Date: 2026-12-02 05:40:00
 - ``users`` (role, region prefix, the institution/employer/worker it acts for, active),
   ``auth_tokens`` (each issued token by jti, with expiry and revocation) and ``login_attempts``
   (the sign-in rate limit, shared by every server process);
-- ``workers.active`` (a deactivated worker is kept, never recommended).
+- ``workers.active`` (a deactivated worker is kept, never recommended);
+- ``programmes.status`` (``active`` or ``suspended`` by its institution; existing rows active).
 
 Works on SQLite (batch mode) and PostgreSQL, up and down.
 """
@@ -82,6 +83,8 @@ def upgrade() -> None:
     op.create_index("ix_login_attempts_address_at", "login_attempts", ["address", "at"])
     with op.batch_alter_table("workers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.text("true")))
+    with op.batch_alter_table("programmes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("status", sa.String(16), nullable=False, server_default="active"))
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("employer_id", sa.String(16), nullable=True))
         batch_op.create_foreign_key("fk_orders_employer_id", "employers", ["employer_id"], ["id"])
@@ -124,6 +127,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_orders_employer_id")
         batch_op.drop_constraint("fk_orders_employer_id", type_="foreignkey")
         batch_op.drop_column("employer_id")
+    with op.batch_alter_table("programmes", schema=None) as batch_op:
+        batch_op.drop_column("status")
     with op.batch_alter_table("workers", schema=None) as batch_op:
         batch_op.drop_column("active")
     op.drop_index("ix_login_attempts_address_at", table_name="login_attempts")
