@@ -7,9 +7,15 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.errors import NotFound
+from api.schemas.common import OrderId, RegionPrefix, WorkerId
+from api.scopes import RegionScope, WorkerAccess, narrow_region, sees_order, sees_worker
+from api.security import ROLES, Caller, allow, bearer_scheme
+from api.services.catalogue import order_keys, worker_home
 from api.services.recommend import Recommender
 from api.services.recommend.refresher import Refresher
 from api.settings import Settings
@@ -41,3 +47,44 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+
+#: any signed-in account
+CallerDep = Annotated[Caller, Depends(allow(*ROLES))]
+AdminDep = Annotated[Caller, Depends(allow("admin"))]
+#: the roles that work with workers' files (scope is checked per worker, see api.scopes)
+StaffDep = Annotated[Caller, Depends(allow("admin", "counselor"))]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+def worker_access(
+    worker_id: WorkerId,
+    caller: Annotated[Caller, Depends(allow("admin", "counselor", "worker"))],
+    session: SessionDep,
+) -> WorkerAccess:
+    """The caller's access to one worker; 404 (as for an unknown id) when out of scope."""
+    home = worker_home(session, worker_id)
+    if home is None or not sees_worker(caller, worker_id, home):
+        raise NotFound(f"未找到劳动者 {worker_id}")
+    return WorkerAccess(caller, worker_id, full=caller.role in ("worker", "counselor"))
+
+
+def order_access(
+    order_id: OrderId,
+    caller: Annotated[Caller, Depends(allow("admin", "counselor", "employer"))],
+    session: SessionDep,
+) -> Caller:
+    """The caller, when it may see the order's candidates; 404 (as for an unknown id) otherwise."""
+    keys = order_keys(session, order_id)
+    if keys is None or not sees_order(caller, *keys):
+        raise NotFound(f"未找到用工订单 {order_id}")
+    return caller
+
+
+def staff_region(caller: StaffDep, city: RegionPrefix = None) -> RegionScope:
+    """What a staff list covers: ``city`` narrowed to the caller's region."""
+    return RegionScope(caller, narrow_region(caller.region, city))
+
+
+WorkerAccessDep = Annotated[WorkerAccess, Depends(worker_access)]
+OrderAccessDep = Annotated[Caller, Depends(order_access)]
+StaffRegionDep = Annotated[RegionScope, Depends(staff_region)]

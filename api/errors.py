@@ -1,7 +1,8 @@
 """The service's errors, one handler per kind, every body in one shape.
 
 Domain code raises :class:`NotFound` (404), :class:`Invalid` (422), :class:`Forbidden` (403),
-:class:`Unauthorized` (401), :class:`Conflict` (409) or :class:`NotReady` (503); request
+:class:`Unauthorized` (401), :class:`Conflict` (409), :class:`TooManyRequests` (429) or
+:class:`NotReady` (503); request
 validation failures (422) are translated into Chinese with their machine-readable field path
 kept. Any other exception becomes a JSON 500 carrying the request id, logged once with its
 traceback, and the connection stays open (see :mod:`api.observability`).
@@ -37,6 +38,7 @@ __all__ = [
     "NotFound",
     "NotReady",
     "ServiceError",
+    "TooManyRequests",
     "Unauthorized",
     "install_error_handlers",
     "translate_errors",
@@ -89,12 +91,24 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class TooManyRequests(ServiceError):
+    """429; ``retry_after`` seconds go into the ``Retry-After`` header."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotReady(ServiceError):
     status_code = 503
 
 
 #: the error responses a route may document: ``responses=ERROR_RESPONSES`` (or a subset)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "未登录或登录已失效"},
+    403: {"model": ErrorOut, "description": "无权访问"},
     404: {"model": ErrorOut, "description": "未找到"},
     422: {"model": ErrorOut, "description": "输入有误"},
     503: {"model": ErrorOut, "description": "服务正在准备数据"},
@@ -221,6 +235,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(_body(exc.message, exc.errors), status_code=exc.status_code, headers=headers)
 
     async def validation_error(_request: Request, exc: Exception) -> JSONResponse:

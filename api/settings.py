@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     #: write changed the catalogue, and then builds the next snapshot; 0 checks continuously.
     catalogue_check_seconds: float = Field(default=5.0, ge=0)
     log_level: str = "INFO"
+    #: lifetime of a sign-in token (minutes); every request also checks it was not revoked
+    token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: sign-in rate limit: failed attempts allowed per account and per address within the window
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
     #: run the background refresher (snapshots, profile encoding); tests that step it by hand
     #: switch it off
     background_refresh: bool = True

@@ -23,9 +23,18 @@ from data.db.session import transaction
 from data.loaders import load_frame
 from tests import factories
 from tests.apps import SECRET, TODAY, engine_of, refresh
+from tests.auth_helpers import sign_in
 
 DAY = {"today": TODAY.isoformat()}
 WORKERS = [f"W{n:07d}" for n in range(1, 301)]
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_counselor(request: pytest.FixtureRequest) -> None:
+    """Every client of this file calls as a province-wide counselor (the routes' scope is tested
+    in test_api_access.py)."""
+    if "world_client" in request.fixturenames:
+        sign_in(request.getfixturevalue("world_client"))
 
 
 def _open_orders(client: TestClient) -> list[str]:
@@ -204,6 +213,7 @@ def test_the_background_refresher_serves_an_import_without_a_request_waiting(wor
     """With the real refresher thread running: an import becomes visible by itself, and requests
     made meanwhile are answered from the old snapshot."""
     with world_apps.client(tmp_path, background_refresh=True, catalogue_check_seconds=0.1) as c:
+        sign_in(c)
         wid = _mason(c)
         assert "PNEW1" not in _recommended(c, wid)
         load_frame(engine_of(c), "programmes", _course_near(c, wid), secret_key=SECRET)

@@ -19,6 +19,8 @@ __all__ = [
     "list_orders",
     "list_programmes",
     "list_regions",
+    "order_keys",
+    "worker_home",
 ]
 
 
@@ -33,7 +35,11 @@ class ProgrammeQuery:
 
 
 def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Programme]]:
-    stmt = select(Programme).join(Institution).where(Institution.status == "active")
+    stmt = (
+        select(Programme)
+        .join(Institution)
+        .where(Institution.status == "active", Programme.status == "active")
+    )
     if q.city:
         stmt = stmt.where(Programme.adcode.startswith(q.city))
     if q.occupation_code:
@@ -66,7 +72,7 @@ def list_orders(session: Session, city: str | None, limit: int, offset: int) -> 
 
 
 def list_workers(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Worker]]:
-    stmt = select(Worker)
+    stmt = select(Worker).options(selectinload(Worker.certificates))
     if city:
         stmt = stmt.where(Worker.home_adcode.startswith(city))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -80,6 +86,17 @@ def get_worker(session: Session, worker_id: str) -> Worker:
     if worker is None:
         raise NotFound(f"未找到劳动者 {worker_id}")
     return worker
+
+
+def worker_home(session: Session, worker_id: str) -> str | None:
+    """The worker's home adcode (what scope is decided on); None for an unknown worker."""
+    return session.scalar(select(Worker.home_adcode).where(Worker.id == worker_id))
+
+
+def order_keys(session: Session, order_id: str) -> tuple[str | None, str] | None:
+    """(employer id, adcode) of an order (what scope is decided on); None for an unknown order."""
+    row = session.execute(select(Order.employer_id, Order.adcode).where(Order.id == order_id)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
 def list_regions(session: Session) -> list[Region]:
