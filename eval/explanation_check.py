@@ -230,21 +230,37 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--home", type=Path, default=Path("var/eval-recommender"))
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--url", help="check a running service (its world's files in --sample)")
+    parser.add_argument("--sample", type=Path, help="with --url: the world's Parquet files")
     args = parser.parse_args(argv)
     today = dt.date.fromisoformat(args.today)
-    w = build_world(
-        args.home / f"world-{args.workers}-{args.seed}", args.workers, args.seed, args.model, today
-    )
-    facts = load_world_facts(w.sample_dir)
+    if args.url:
+        from eval.http_fetch import http_fetch
 
-    def fetch(wid: str) -> dict:
-        return recommendation_dict(w.recommender.recommend_worker(wid, top=args.top, today=today))
+        facts = load_world_facts(args.sample)
+        over_http = http_fetch(args.url, today)
 
+        def fetch(wid: str) -> dict:
+            return over_http(wid, args.top)
+
+        command = (
+            f"python -m eval.explanation_check --url {args.url} --sample {args.sample} "
+            f"--today {args.today} --top {args.top}"
+        )
+    else:
+        w = build_world(
+            args.home / f"world-{args.workers}-{args.seed}", args.workers, args.seed, args.model, today
+        )
+        facts = load_world_facts(w.sample_dir)
+
+        def fetch(wid: str) -> dict:
+            return recommendation_dict(w.recommender.recommend_worker(wid, top=args.top, today=today))
+
+        command = (
+            f"python -m eval.explanation_check --workers {args.workers} --seed {args.seed} "
+            f"--model {args.model} --today {args.today} --top {args.top}"
+        )
     report = check_recommendations(fetch, sorted(facts.workers), facts, today, top=args.top)
-    command = (
-        f"python -m eval.explanation_check --workers {args.workers} --seed {args.seed} "
-        f"--model {args.model} --today {args.today} --top {args.top}"
-    )
     doc = {
         "command": command,
         "workers": report.workers,
