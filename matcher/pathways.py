@@ -126,22 +126,20 @@ def _build(
         funded_by=None if support is None else "employer" if support.employer_pays else "worker",
         subsidised=bool(support and is_subsidised(support)),
         promoted_from=ranked.promoted_from,
-        **_money_fields(support),
+        upfront=support.upfront if support else 0,
+        refund=support.refund if support else 0,
+        employer_cost=support.employer_cost if support else 0,
+        paid_on=(support.paid_on or None) if support else None,
+        living_days=support.living_days if support else 0,
+        day_count=(support.day_count or None) if support else None,
         programme_hours=p.hours if p else None,
+        hours_per_day=_hours_per_day(support),
     )
 
 
-def _money_fields(support: SubsidyDecision | None) -> dict[str, object]:
-    """The decision's money beside the sentences that state it (see :class:`Pathway`)."""
-    if support is None:
-        return {}
-    hpd = support.fact("hours_per_day") if support.living_allowance > 0 else None
-    return {
-        "upfront": support.upfront,
-        "refund": support.refund,
-        "employer_cost": support.employer_cost,
-        "paid_on": support.paid_on or None,
-        "living_days": support.living_days,
-        "day_count": support.day_count or None,
-        "hours_per_day": hpd if isinstance(hpd, int) else None,
-    }
+def _hours_per_day(support: SubsidyDecision | None) -> int | None:
+    """The city's hours per allowance day the decision counted with (None without an allowance)."""
+    if support is None or support.living_allowance <= 0:
+        return None
+    hpd = support.fact("hours_per_day")
+    return hpd if isinstance(hpd, int) else None
