@@ -105,9 +105,11 @@ class TermWeights:
         retriever = index._ensure()  # noqa: SLF001 - the one place that reads bm25s's matrix
         scores = retriever.scores
         vocab: dict[str, int] = retriever.vocab_dict
-        terms = [""] * len(vocab)
+        # bm25s gives the empty token an id past the matrix's rows; it scores nothing
+        terms = [""] * (len(scores["indptr"]) - 1)
         for term, term_id in vocab.items():
-            terms[term_id] = term
+            if term_id < len(terms):
+                terms[term_id] = term
         return cls(index.ids, terms, scores["indptr"], scores["indices"], scores["data"], index.tokenizer)
 
     def __len__(self) -> int:
@@ -242,6 +244,7 @@ def build_artefacts(
         (staging / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        staging.chmod(0o755)  # mkdtemp makes it private; the artefacts are for every reader
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(staging, out_dir)
