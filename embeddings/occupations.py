@@ -245,15 +245,18 @@ class OccupationMatcher:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def signals(self, queries: Sequence[str], *, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    def signals(
+        self, queries: Sequence[str], *, names: Sequence[str] | None = None, clean: bool = True
+    ) -> dict[str, np.ndarray]:
         """Every available signal for ``queries``: name → (q, n) float32, columns in :attr:`codes` order.
 
-        Queries are cleaned with :func:`query_text`. ``names`` restricts the computation to those
+        Queries are cleaned with :func:`query_text` (``clean`` False: as given, which the
+        evaluation of posting structure compares against). ``names`` restricts the computation to those
         signals. Dense signals come from the vector indexes (-inf where an ANN index returned
         nothing for a code, and for ``dense_lexicon`` where a code has no alias).
         """
         wanted = set(names) if names is not None else set(SIGNALS)
-        cleaned = [query_text(q) for q in queries]
+        cleaned = [query_text(q) for q in queries] if clean else list(queries)
         out: dict[str, np.ndarray] = {}
         if "bm25_text" in wanted:
             out["bm25_text"] = self.lexical_text.scores(cleaned)
