@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.db.models import Occupation
-from embeddings.occupation_decision import Abstention, decide
+from embeddings.occupation_decision import Abstention, OccupationDecision, decide
 from matcher.types import WorkerProfile
 
 if TYPE_CHECKING:
@@ -135,6 +135,12 @@ class SkillRecogniser:
         for row in frame.iter_rows():
             digest.update("\x1f".join(row).encode("utf-8") + b"\x1e")
         return cls(matcher, method, margin, digest.hexdigest()[:16])
+
+    def search(self, text: str, top: int) -> tuple[list[tuple[str, str, float]], OccupationDecision]:
+        """The best ``top`` occupations for ``text`` (code, name, score) and the decision the
+        recogniser would take on it (abstaining, with the reason, when none clearly wins)."""
+        found = self.matcher.match([text], top=max(top, 2), method=self.method)[0]
+        return found[:top], decide(found, Abstention(margin=self.margin))
 
     def recognise(self, texts: Sequence[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
         """(skill codes, wish codes) for each profile text."""
