@@ -287,7 +287,8 @@ def _markdown(report: dict) -> str:
         "",
     ]
     lines += [
-        f"- {k}: hit@1 {v.get('hit@1', float('nan')):.3f}, hit@5 {v.get('hit@5', float('nan')):.3f} (n={v.get('n', 0)})"
+        f"- {k}: hit@1 {v.get('hit@1', float('nan')):.3f}, "
+        f"hit@5 {v.get('hit@5', float('nan')):.3f} (n={v.get('n', 0)})"
         for k, v in plain.items()
     ]
     lines += [
@@ -301,7 +302,8 @@ def _markdown(report: dict) -> str:
     for t, d in zip(v["abstention_test"], v["abstention_dev"], strict=True):
         mark = " (recommender)" if t["margin"] == 0.7 else ""
         lines.append(
-            f"| {t['margin']}{mark} | {t['coverage']:.3f} | {t['precision']:.3f} | {d['coverage']:.3f} | {d['precision']:.3f} |"
+            f"| {t['margin']}{mark} | {t['coverage']:.3f} | {t['precision']:.3f} "
+            f"| {d['coverage']:.3f} | {d['precision']:.3f} |"
         )
     ps = report["realistic"]["posting_structure"]
     lines += [
