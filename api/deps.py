@@ -3,6 +3,7 @@ in the lifespan of :mod:`api.app`) and is reached only through these."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -36,8 +37,14 @@ def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
 
 
+def get_today(request: Request) -> dt.date:
+    """The pages' today: ``Settings.today`` when pinned, else the calendar's."""
+    return request.app.state.settings.today or dt.date.today()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+TodayDep = Annotated[dt.date, Depends(get_today)]
