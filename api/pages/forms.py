@@ -52,7 +52,7 @@ def parse_form(
         return FormResult(model.model_validate(given), typed)
     except ValidationError as exc:
         errors: dict[str, str] = {}
-        for err in translate_errors(list(exc.errors())):
+        for err in translate_errors([dict(e) for e in exc.errors()]):
             where = str(err.loc[0]) if err.loc else "__all__"
             errors.setdefault(where, err.msg)
         return FormResult(None, typed, errors)

@@ -102,7 +102,7 @@ def programmes_page(request: Request, session: SessionDep) -> HTMLResponse:
     A filter with an error answers 200 with the messages by the fields (a browser reports any
     other status of a page as a console error) and no results."""
     form = parse_form(ProgrammeFilter, request.query_params)
-    total, rows = 0, []
+    total, rows = 0, list[directory.ProgrammeRow]()
     f = form.value
     if f is not None:
         query = ProgrammeQuery(
@@ -139,7 +139,7 @@ def programmes_page(request: Request, session: SessionDep) -> HTMLResponse:
 def institutions_page(request: Request, session: SessionDep) -> HTMLResponse:
     """机构目录."""
     form = parse_form(InstitutionFilter, request.query_params)
-    total, rows = 0, []
+    total, rows = 0, list[directory.InstitutionRow]()
     f = form.value
     if f is not None:
         total, rows = directory.institution_rows(

@@ -22,6 +22,10 @@ __all__ = [
 ]
 
 
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True, slots=True)
 class ProgrammeQuery:
     city: str | None = None  # 4-digit city or 6-digit county prefix of the adcode
@@ -64,18 +68,12 @@ def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Prog
     return total, list(rows)
 
 
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_institutions(
-    session: Session, city: str | None, limit: int, offset: int, *, kind: str | None = None
+    session: Session, city: str | None, limit: int, offset: int
 ) -> tuple[int, list[Institution]]:
     stmt = select(Institution)
     if city:
         stmt = stmt.where(Institution.adcode.startswith(city))
-    if kind:
-        stmt = stmt.where(Institution.kind == kind)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return total, list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
 

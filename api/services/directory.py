@@ -9,10 +9,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.services.catalogue import ProgrammeQuery, list_institutions, list_programmes
+from api.services.catalogue import ProgrammeQuery, list_programmes
 from data.db.models import Institution, Occupation, Programme, Region
 from data.policy_loader import PolicyNotFound, available_cities, load_city_policy
 from matcher.types import SHORT_LEVEL_NAMES
@@ -148,8 +148,14 @@ def _programme_row(
 def institution_rows(
     session: Session, region: str | None, kind: str | None, limit: int, offset: int
 ) -> tuple[int, list[InstitutionRow]]:
-    """One page of the institution directory (every status; a suspended one says so)."""
-    total, institutions = list_institutions(session, region, limit, offset, kind=kind)
+    """One page of the institution directory (every status; a suspended one says so), by id."""
+    stmt = select(Institution)
+    if region:
+        stmt = stmt.where(Institution.adcode.startswith(region))
+    if kind:
+        stmt = stmt.where(Institution.kind == kind)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    institutions = list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
     places = _place_names(session, (i.adcode for i in institutions))
     counts: dict[str, int] = {}
     ids = [i.id for i in institutions]
