@@ -78,6 +78,19 @@ class ProgrammeFilter(RegionFilter):
         return start_to
 
 
+PROGRAMME_LABELS = {
+    "q": "关键词",
+    "city": "城市",
+    "county": "区县",
+    "occupation": "职业",
+    "level": "等级",
+    "training_type": "培训类型",
+    "start_from": "开班日期从",
+    "start_to": "开班日期至",
+    "page": "页码",
+}
+
+
 class InstitutionFilter(RegionFilter):
     kind: Annotated[InstitutionKind | None, Blank] = None
     page: PageNo = 1
@@ -132,6 +145,7 @@ def programmes_page(request: Request, session: SessionDep) -> HTMLResponse:
         occupations=directory.programme_occupations(session),
         levels=[(str(k), v) for k, v in sorted(SHORT_LEVEL_NAMES.items(), reverse=True)],
         training_types=[(t, t) for t in TRAINING_TYPES],
+        labels=PROGRAMME_LABELS,
     )
 
 

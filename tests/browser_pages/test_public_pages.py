@@ -1,21 +1,23 @@
 """The web pages in Debian's Chromium (marker ``browser``): a server on 127.0.0.1 over a copy of the
 300-worker world; every test fails on a console error, a page error or a request to another host
-(:class:`tests.browser.Watch`). Screenshots of every page land in ``docs/screenshots/``."""
+(:class:`tests.browser_pages.harness.Watch`). Screenshots of every page land in ``docs/screenshots/``."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine
 
 from api.services.catalogue import ProgrammeQuery, list_programmes
 from api.services.supply_demand import supply_demand
-from data.db.session import make_engine, session_factory
+from data.db.session import session_factory
 from tests.apps import TODAY
-from tests.browser import DESKTOP, PHONE, Browser, axe_violations, no_horizontal_scroll, screenshot, serve
-from tests.conftest import _factory
+from tests.browser_pages.harness import (
+    DESKTOP,
+    PHONE,
+    Browser,
+    axe_violations,
+    no_horizontal_scroll,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,31 +30,10 @@ PUBLIC_PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    b = Browser()
-    yield b
-    b.close()
-
-
-@pytest.fixture(scope="module")
-def site(sqlite_backend, _app_factories, tmp_path_factory) -> Iterator[tuple[str, Engine]]:  # type: ignore[no-untyped-def]
-    """(base URL, engine) of a server over a copy of the synthetic world, today pinned."""
-    apps = _factory(sqlite_backend, _app_factories, tmp_path_factory, "world")
-    url = apps.backend.copy(apps.key, apps.fill)
-    engine = make_engine(url)
-    try:
-        with serve(url, tmp_path_factory.mktemp("site-home"), apps.snapshot(), today=TODAY) as base:
-            yield base, engine
-    finally:
-        engine.dispose()
-        apps.backend.drop(url)
-
-
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 @pytest.mark.parametrize("name", list(PUBLIC_PAGES))
 def test_public_page_fits_the_screen(browser: Browser, site, name: str, width: int) -> None:  # type: ignore[no-untyped-def]
-    base, _ = site
+    base = site.base
     with browser.page(width) as (page, _watch):
         response = page.goto(base + PUBLIC_PAGES[name])
         assert response is not None and response.status == 200
@@ -63,30 +44,42 @@ def test_public_page_fits_the_screen(browser: Browser, site, name: str, width: i
 
 
 def test_catalogue_filters_by_city_and_level(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
-    base, engine = site
+    from playwright.sync_api import expect
+
+    base, engine = site.base, site.engine
     with session_factory(engine)() as session:
         expected, _ = list_programmes(session, ProgrammeQuery(city="1401", level=5, limit=1))
+        in_city, _ = list_programmes(session, ProgrammeQuery(city="1401", limit=1))
         everything, _ = list_programmes(session, ProgrammeQuery(limit=1))
-    assert 0 < expected < everything
+    assert 0 < expected < in_city < everything
     with browser.page(DESKTOP) as (page, _watch):
         page.goto(base + "/catalogue")
-        assert page.locator("#result-count strong").inner_text() == str(everything)
+        expect(page.locator("#result-count strong")).to_have_text(str(everything))
+        page.evaluate("window.notReloaded = true")
+        # with JavaScript a picked filter updates the results in place (htmx), the URL follows
         page.select_option("#f-city", "1401")
+        expect(page.locator("#result-count strong")).to_have_text(str(in_city))
         page.select_option("#f-level", "5")
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"city=1401"))
-        assert page.locator("#result-count strong").inner_text() == str(expected)
+        expect(page.locator("#result-count strong")).to_have_text(str(expected))
+        assert page.evaluate("window.notReloaded === true")
+        assert "city=1401" in page.url and "level=5" in page.url
         cards = page.locator("#programmes li[data-programme]")
         assert cards.count() == min(expected, 20)
         for text in cards.all_inner_texts():
             assert "太原市" in text and "初级工" in text
-        # the filter is kept on the page it produced
+    # without JavaScript the same form is a plain GET
+    with browser.page(DESKTOP, javascript=False) as (page, _watch):
+        page.goto(base + "/catalogue")
+        page.select_option("#f-city", "1401")
+        page.select_option("#f-level", "5")
+        page.click("button[type=submit]")
+        assert page.locator("#result-count strong").inner_text() == str(expected)
         assert page.locator("#f-city").input_value() == "1401"
         assert page.locator("#f-level").input_value() == "5"
 
 
 def test_catalogue_error_next_to_the_field_keeps_what_was_typed(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
-    base, _ = site
+    base = site.base
     with browser.page(PHONE, javascript=False) as (page, _watch):
         page.goto(base + "/catalogue")
         page.fill("#f-q", "焊工")
@@ -100,14 +93,14 @@ def test_catalogue_error_next_to_the_field_keeps_what_was_typed(browser: Browser
 
 
 def test_catalogue_has_no_serious_accessibility_violation(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
-    base, _ = site
+    base = site.base
     with browser.page(DESKTOP) as (page, _watch):
         page.goto(base + "/catalogue?city=1411")
         assert axe_violations(page) == []
 
 
 def test_supply_demand_charts_render_and_match_the_tables(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
-    base, engine = site
+    base, engine = site.base, site.engine
     with session_factory(engine)() as session:
         sd = supply_demand(session, "1411", TODAY)
     assert sd.occupations and sd.flows
@@ -126,7 +119,7 @@ def test_supply_demand_charts_render_and_match_the_tables(browser: Browser, site
 
 
 def test_supply_demand_reads_without_javascript(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
-    base, engine = site
+    base, engine = site.base, site.engine
     with session_factory(engine)() as session:
         sd = supply_demand(session, "1411", TODAY)
     with browser.page(PHONE, javascript=False) as (page, _watch):

@@ -6,6 +6,7 @@ request to another host.
   :class:`tests.apps.AppFactory` builds it;
 - :class:`Browser` — one Chromium per session; :meth:`Browser.page` gives a page at a viewport
   width whose console and network are checked when the test ends (:meth:`Watch.check`);
+- :class:`Site`, what the ``site`` fixture of ``conftest.py`` yields;
 - :func:`no_horizontal_scroll`, :func:`axe_violations`, :func:`screenshot`.
 
 Playwright cannot download its browser here: ``executable_path`` is the Debian package's binary.
@@ -20,10 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlparse
 
 import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from api.app import create_app
 from tests.apps import settings_for
@@ -31,7 +34,7 @@ from tests.apps import settings_for
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PORTS = range(18560, 18580)
@@ -52,10 +55,14 @@ def _free_port() -> int:
     raise RuntimeError(f"no free port in {PORTS.start}–{PORTS.stop - 1}")
 
 
+def site_app(url: str, home: Path, seed: Any, **overrides: Any) -> FastAPI:
+    """An app over the database at ``url``, as :class:`tests.apps.AppFactory` builds one."""
+    return create_app(settings_for(url, home, **overrides), seed=seed)
+
+
 @contextmanager
-def serve(url: str, home: Path, seed: Any, **overrides: Any) -> Iterator[str]:
-    """A started server over the database at ``url``; yields its base URL."""
-    app = create_app(settings_for(url, home, **overrides), seed=seed)
+def serve(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on 127.0.0.1; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -156,3 +163,11 @@ def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+class Site(NamedTuple):
+    """A server under test: its base URL, an engine on its database and its app."""
+
+    base: str
+    engine: Engine
+    app: FastAPI
