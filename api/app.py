@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
+from api.pages import public
 from api.routers import auth, catalogue, docs, health, occupations, recommend, workers
 from api.settings import Settings, get_settings
 from data.db.session import make_engine, session_factory
@@ -79,5 +80,7 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(workers.router)
     app.include_router(recommend.router)
     app.include_router(occupations.router)
+    # web pages (server-rendered, api/templates)
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -3,6 +3,7 @@ in the lifespan of :mod:`api.app`) and is reached only through these."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -40,6 +41,11 @@ def get_recommender(request: Request) -> Recommender:
 
 def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
+
+
+def get_today(request: Request) -> dt.date:
+    """The pages' today: ``Settings.today`` when pinned, else the calendar's."""
+    return request.app.state.settings.today or dt.date.today()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -88,3 +94,5 @@ def staff_region(caller: StaffDep, city: RegionPrefix = None) -> RegionScope:
 WorkerAccessDep = Annotated[WorkerAccess, Depends(worker_access)]
 OrderAccessDep = Annotated[Caller, Depends(order_access)]
 StaffRegionDep = Annotated[RegionScope, Depends(staff_region)]
+
+TodayDep = Annotated[dt.date, Depends(get_today)]

@@ -24,6 +24,10 @@ __all__ = [
 ]
 
 
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True, slots=True)
 class ProgrammeQuery:
     city: str | None = None  # 4-digit city or 6-digit county prefix of the adcode
@@ -32,6 +36,12 @@ class ProgrammeQuery:
     open_on: dt.date | None = None  # only programmes not started by then with seats left
     limit: int = 50
     offset: int = 0
+    level: int | None = None
+    #: words of the title or description (each must appear)
+    text: str | None = None
+    #: start date window (inclusive)
+    start_from: dt.date | None = None
+    start_to: dt.date | None = None
 
 
 def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Programme]]:
@@ -48,6 +58,17 @@ def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Prog
         stmt = stmt.where(Programme.training_type == q.training_type)
     if q.open_on:
         stmt = stmt.where(Programme.start_date >= q.open_on, Programme.seats_left > 0)
+    if q.level is not None:
+        stmt = stmt.where(Programme.level == q.level)
+    for word in (q.text or "").split():
+        pattern = f"%{_escape_like(word)}%"
+        stmt = stmt.where(
+            Programme.title.like(pattern, escape="\\") | Programme.description.like(pattern, escape="\\")
+        )
+    if q.start_from:
+        stmt = stmt.where(Programme.start_date >= q.start_from)
+    if q.start_to:
+        stmt = stmt.where(Programme.start_date <= q.start_to)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Programme.start_date, Programme.id).limit(q.limit).offset(q.offset))
     return total, list(rows)
