@@ -318,8 +318,9 @@ def test_scan_records_flags_and_their_follow_up(engine: Engine) -> None:
 
 def test_confirmed_flags_lower_the_institution_feature_and_show_in_the_explanation(engine: Engine) -> None:
     """DESIGN §8.5 "risk flags on claims fed back into institution ranking": a flag an auditor
-    confirmed halves the institution feature (0.5 → 0.25 for an institution without reported
-    rates) and the explanation says so; a flag only suspected or cleared does not count."""
+    confirmed halves the institution feature (0.5 → 0.25: both institutions' records give a
+    certification rate of 1 and a 6-month employment rate of 0, no hire being recorded) and the
+    explanation says so; a flag only suspected or cleared does not count."""
     _seed_city(engine)
     scan(engine, "1411", as_of=AS_OF)
     flags = {f.subject: f for f in stored_flags(engine, "1411")}
