@@ -41,6 +41,9 @@ class Actor(Protocol):
     def role(self) -> str: ...
 
     @property
+    def region(self) -> str: ...
+
+    @property
     def institution_id(self) -> str | None: ...
 
     @property
