@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from data.db.models import Certificate, Enrollment, Hire, Programme
 
 __all__ = ["InstitutionOutcomes", "add_months", "institution_outcomes"]
 
+_CHUNK = 10_000
 #: enrollments counted: confirmed by a counselor (not a pending request)
 _COUNTED = ("报名", "在训", "结业", "退出")
 
@@ -65,10 +67,13 @@ class InstitutionOutcomes:
         return round(self.employed / self.followed, 3) if self.followed else None
 
 
-def institution_outcomes(session: Session, today: dt.date) -> dict[str, InstitutionOutcomes]:
-    """Institution id → its outcomes as of ``today`` (institutions without records are absent).
-    Three queries, whatever the number of institutions."""
-    rows = session.execute(
+def institution_outcomes(
+    session: Session, today: dt.date, institution_ids: Collection[str] | None = None
+) -> dict[str, InstitutionOutcomes]:
+    """Institution id → its outcomes as of ``today`` (all institutions, or those in
+    ``institution_ids``; those without records are absent). One query for the enrollments, then
+    the completers' certificates and hires in chunks."""
+    stmt = (
         select(
             Programme.institution_id,
             Programme.end_date,
@@ -80,21 +85,31 @@ def institution_outcomes(session: Session, today: dt.date) -> dict[str, Institut
         )
         .join(Programme, Enrollment.programme_id == Programme.id)
         .where(Enrollment.status.in_(_COUNTED))
-    ).all()
+    )
+    if institution_ids is not None:
+        stmt = stmt.where(Programme.institution_id.in_(sorted(institution_ids)))
+    rows = session.execute(stmt).all()
     if not rows:
         return {}
-    certified = set(
-        session.scalars(select(Certificate.enrollment_id).where(Certificate.enrollment_id.is_not(None)))
-    )
-    completers = {r.worker_id for r in rows if r.status == "结业"}
+    enrollment_ids = [r.id for r in rows if r.status == "结业"]
+    certified: set[int | None] = set()
+    for start in range(0, len(enrollment_ids), _CHUNK):
+        certified.update(
+            session.scalars(
+                select(Certificate.enrollment_id).where(
+                    Certificate.enrollment_id.in_(enrollment_ids[start : start + _CHUNK])
+                )
+            )
+        )
+    completers = sorted({r.worker_id for r in rows if r.status == "结业"})
     hires: dict[str, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    if completers:
-        for worker_id, start, end in session.execute(
+    for start in range(0, len(completers), _CHUNK):
+        for worker_id, began, ended in session.execute(
             select(Hire.worker_id, Hire.start_date, Hire.end_date).where(
-                Hire.worker_id.in_(sorted(completers))
+                Hire.worker_id.in_(completers[start : start + _CHUNK])
             )
         ):
-            hires[worker_id].append((start, end))
+            hires[worker_id].append((began, ended))
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for inst, end_date, enrollment_id, worker_id, status, completed_on, flagged in rows:
         c = counts[inst]
