@@ -8,6 +8,7 @@ is listed here. The service answers at once: until the first catalogue snapshot 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
         app.state.sessions = session_factory(engine)
         app.state.recommender = recommender
         app.state.refresher = refresher
+        #: today's date for the records and claims services (tests may set another day)
+        app.state.clock = dt.date.today
         if settings.background_refresh:
             refresher.start()
         try:

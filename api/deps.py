@@ -3,7 +3,8 @@ in the lifespan of :mod:`api.app`) and is reached only through these."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.services.recommend import Recommender
 from api.services.recommend.refresher import Refresher
+from api.services.subsidy import SubsidyService
 from api.settings import Settings
 
 
@@ -28,6 +30,15 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_clock(request: Request) -> Callable[[], dt.date]:
+    return request.app.state.clock
+
+
+def get_subsidy_service(request: Request) -> SubsidyService:
+    """The claims service over the app's database; the city policy files are read per call."""
+    return SubsidyService(request.app.state.engine, clock=request.app.state.clock)
+
+
 def get_recommender(request: Request) -> Recommender:
     return request.app.state.recommender
 
@@ -41,3 +52,5 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+ClockDep = Annotated[Callable[[], dt.date], Depends(get_clock)]
+SubsidyServiceDep = Annotated[SubsidyService, Depends(get_subsidy_service)]
