@@ -26,9 +26,10 @@ from api.commands import (
     recommend,
     risk,
     serve,
+    users,
 )
 
-AREAS = (db, load, data, occupations, model, policy, risk, recommend, batch, serve, demo)
+AREAS = (db, load, data, occupations, model, policy, risk, recommend, batch, users, serve, demo)
 
 #: click's English messages about a value → Chinese (regular expression, replacement)
 _VALUE_MESSAGES: tuple[tuple[str, str], ...] = (

@@ -8,9 +8,15 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.errors import NotFound
+from api.schemas.common import OrderId, RegionPrefix, WorkerId
+from api.scopes import RegionScope, WorkerAccess, narrow_region, sees_order, sees_worker
+from api.security import ROLES, Caller, allow, bearer_scheme
+from api.services.catalogue import order_keys, worker_home
 from api.services.recommend import Recommender
 from api.services.recommend.refresher import Refresher
 from api.services.subsidy import SubsidyService
@@ -47,10 +53,68 @@ def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
 
 
+def get_today(request: Request) -> dt.date:
+    """The pages' today: ``Settings.today`` when pinned, else the calendar's."""
+    return request.app.state.settings.today or dt.date.today()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 RefresherDep = Annotated[Refresher, Depends(get_refresher)]
+
+#: any signed-in account
+CallerDep = Annotated[Caller, Depends(allow(*ROLES))]
+AdminDep = Annotated[Caller, Depends(allow("admin"))]
+#: the roles that work with workers' files (scope is checked per worker, see api.scopes)
+StaffDep = Annotated[Caller, Depends(allow("admin", "counselor"))]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+def worker_access(
+    worker_id: WorkerId,
+    caller: Annotated[Caller, Depends(allow("admin", "counselor", "worker"))],
+    session: SessionDep,
+) -> WorkerAccess:
+    """The caller's access to one worker; 404 (as for an unknown id) when out of scope."""
+    home = worker_home(session, worker_id)
+    if home is None or not sees_worker(caller, worker_id, home):
+        raise NotFound(f"未找到劳动者 {worker_id}")
+    return WorkerAccess(caller, worker_id, full=caller.role in ("worker", "counselor"))
+
+
+def order_access(
+    order_id: OrderId,
+    caller: Annotated[Caller, Depends(allow("admin", "counselor", "employer"))],
+    session: SessionDep,
+) -> Caller:
+    """The caller, when it may see the order's candidates; 404 (as for an unknown id) otherwise."""
+    keys = order_keys(session, order_id)
+    if keys is None or not sees_order(caller, *keys):
+        raise NotFound(f"未找到用工订单 {order_id}")
+    return caller
+
+
+def staff_region(caller: StaffDep, city: RegionPrefix = None) -> RegionScope:
+    """What a staff list covers: ``city`` narrowed to the caller's region."""
+    return RegionScope(caller, narrow_region(caller.region, city))
+
+
+WorkerAccessDep = Annotated[WorkerAccess, Depends(worker_access)]
+OrderAccessDep = Annotated[Caller, Depends(order_access)]
+StaffRegionDep = Annotated[RegionScope, Depends(staff_region)]
+
+TodayDep = Annotated[dt.date, Depends(get_today)]
 ClockDep = Annotated[Callable[[], dt.date], Depends(get_clock)]
 SubsidyServiceDep = Annotated[SubsidyService, Depends(get_subsidy_service)]
+
+#: the roles of the records routes (scope is checked per record, see api.services.record_access)
+CounselorDep = Annotated[Caller, Depends(allow("counselor"))]
+InstitutionDep = Annotated[Caller, Depends(allow("institution"))]
+EmployerDep = Annotated[Caller, Depends(allow("employer"))]
+WorkerSelfDep = Annotated[Caller, Depends(allow("worker"))]
+#: who may withdraw an enrollment: its institution, or a counselor of the worker's region
+WithdrawerDep = Annotated[Caller, Depends(allow("institution", "counselor"))]
+#: who may see a worker's enrollments: staff of the worker's region, or the worker
+SeesWorkerDep = Annotated[Caller, Depends(allow("admin", "counselor", "worker"))]

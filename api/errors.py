@@ -1,7 +1,8 @@
 """The service's errors, one handler per kind, every body in one shape.
 
 Domain code raises :class:`NotFound` (404), :class:`Invalid` (422), :class:`Forbidden` (403),
-:class:`Unauthorized` (401), :class:`Conflict` (409) or :class:`NotReady` (503); request
+:class:`Unauthorized` (401), :class:`Conflict` (409), :class:`TooManyRequests` (429) or
+:class:`NotReady` (503); request
 validation failures (422) are translated into Chinese with their machine-readable field path
 kept. Any other exception becomes a JSON 500 carrying the request id, logged once with its
 traceback, and the connection stays open (see :mod:`api.observability`).
@@ -12,6 +13,7 @@ Every error body is :class:`ErrorOut`: ``{"detail": "<Chinese message>", "reques
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -19,9 +21,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.observability import current_request_id
+
+log = logging.getLogger("skillbridge.http")
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -33,6 +38,7 @@ __all__ = [
     "NotFound",
     "NotReady",
     "ServiceError",
+    "TooManyRequests",
     "Unauthorized",
     "install_error_handlers",
     "translate_errors",
@@ -85,12 +91,24 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class TooManyRequests(ServiceError):
+    """429; ``retry_after`` seconds go into the ``Retry-After`` header."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotReady(ServiceError):
     status_code = 503
 
 
 #: the error responses a route may document: ``responses=ERROR_RESPONSES`` (or a subset)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "未登录或登录已失效"},
+    403: {"model": ErrorOut, "description": "无权访问"},
     404: {"model": ErrorOut, "description": "未找到"},
     422: {"model": ErrorOut, "description": "输入有误"},
     503: {"model": ErrorOut, "description": "服务正在准备数据"},
@@ -217,6 +235,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(_body(exc.message, exc.errors), status_code=exc.status_code, headers=headers)
 
     async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -230,6 +250,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = detail or _HTTP_DETAIL.get(exc.status_code, "请求无法完成")
         return JSONResponse(_body(detail), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    async def pool_exhausted(_request: Request, exc: Exception) -> JSONResponse:
+        # every database connection is in use for longer than the pool waits: the service is
+        # overloaded, which the client can retry, not a fault of the request
+        log.warning("database connection pool exhausted: answering 503")
+        return JSONResponse(_body("服务繁忙，请稍后再试"), status_code=503, headers={"Retry-After": "1"})
+
     app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -7,6 +7,7 @@ after changing the environment, or by overriding the FastAPI dependency.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -37,9 +38,18 @@ class Settings(BaseSettings):
     #: write changed the catalogue, and then builds the next snapshot; 0 checks continuously.
     catalogue_check_seconds: float = Field(default=5.0, ge=0)
     log_level: str = "INFO"
+    #: lifetime of a sign-in token (minutes); every request also checks it was not revoked
+    token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: sign-in rate limit: failed attempts allowed per account and per address within the window
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
     #: run the background refresher (snapshots, profile encoding); tests that step it by hand
     #: switch it off
     background_refresh: bool = True
+    #: the day the web pages take as today (default: the calendar's); tests and demos of a
+    #: synthetic world pin it to the world's reference date
+    today: dt.date | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -18,10 +18,12 @@ import polars as pl
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
+from data.credit_code import employer_id
 from data.db.bulk import bulk_insert
 from data.db.models import (
     Base,
     Certificate,
+    Employer,
     ImportBatch,
     Institution,
     Occupation,
@@ -325,6 +327,7 @@ def _order_rows(session: Session, typed: pl.DataFrame, errors: list[RowError], _
                 "id": r["id"],
                 "employer_name": r["employer_name"],
                 "employer_kind": r["employer_kind"],
+                "employer_id": employer_id(r["employer_name"], r["employer_kind"]),
                 "occupation_code": r["occupation_code"],
                 "work_type": r["work_type"],
                 "head_count": r["head_count"],
@@ -347,7 +350,29 @@ def _order_rows(session: Session, typed: pl.DataFrame, errors: list[RowError], _
                 "status": r["status"],
             }
         )
+    if not errors:
+        _ensure_employers(session, rows)
     return rows
+
+
+def _ensure_employers(session: Session, orders: list[dict]) -> None:
+    """An employer record for every employer an order file names and the database lacks (its
+    county: the first of its orders'); known employers are left as they are."""
+    wanted: dict[str, dict] = {}
+    for o in orders:
+        wanted.setdefault(
+            o["employer_id"],
+            {
+                "id": o["employer_id"],
+                "name": o["employer_name"],
+                "kind": o["employer_kind"],
+                "adcode": o["adcode"],
+            },
+        )
+    known = set(session.scalars(select(Employer.id).where(Employer.id.in_(list(wanted)))))
+    new = [row for eid, row in wanted.items() if eid not in known]
+    if new:
+        bulk_insert(session, Employer.__table__, new)  # type: ignore[arg-type]
 
 
 _ROW_BUILDERS: dict[str, Callable[[Session, pl.DataFrame, list[RowError], str], list[dict]]] = {

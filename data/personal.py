@@ -70,3 +70,24 @@ def mask_name(value: str) -> str:
     """ "张三" → "张*", "欧阳小明" → "欧***"."""
     v = value.strip()
     return v[:1] + "*" * max(len(v) - 1, 1) if v else v
+
+
+# --- views for callers who do not see the whole record (issue 12 item 6) ---------------------
+
+
+def name_for_view(masked: str | None) -> str | None:
+    """A stored masked name as anyone but the worker and their counselor sees it: the first
+    character and two stars whatever the length ("张*" and "欧***" → "张**", "欧**")."""
+    return masked[:1] + "**" if masked else masked
+
+
+def phone_for_view(masked: str | None) -> str | None:
+    """A stored masked phone ("138****5678") with at most 3+2 digits shown: "138******78"."""
+    return masked[:3] + "*" * 6 + masked[-2:] if masked and len(masked) == 11 else None
+
+
+def id_number_for_view(masked: str) -> str:
+    """A stored masked 身份证号 ("141***********1234") without its tail: "141***************".
+    With the tail, the county and the birth year beside it leave about 33 candidates; without
+    it, about 180,000 (every day of the year times the sequence numbers of the gender)."""
+    return masked[:3] + "*" * 15

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests import factories
 from tests.apps import settings_for
+from tests.auth_helpers import sign_in
 
 
 def test_healthz_and_readyz(client: TestClient) -> None:
@@ -30,6 +31,7 @@ def test_readyz_is_503_until_the_first_snapshot_and_routes_say_so(sample_apps, t
             ready = c.get("/readyz")
             assert ready.status_code == 503
             assert ready.json()["status"] == "starting" and ready.json()["missing"]
+            sign_in(c)
             rec = c.get("/api/v1/workers/W1/recommendations")
             assert rec.status_code == 503 and rec.headers["retry-after"] == "5"
             assert "请稍后再试" in rec.json()["detail"] and rec.json()["request_id"]
@@ -73,6 +75,7 @@ def test_institutions_regions_and_orders(client: TestClient) -> None:
 
 
 def test_worker_views_are_masked(client: TestClient) -> None:
+    sign_in(client)
     body = client.get("/api/v1/workers/W1").json()
     raw = factories.workers()["id_number"][0]
     assert raw not in str(body)
@@ -103,11 +106,13 @@ def test_strict_inputs_get_chinese_errors(client: TestClient, params: dict, loc:
 
 
 def test_today_zero_is_not_1970(client: TestClient) -> None:
+    sign_in(client)
     r = client.get("/api/v1/workers/W1/recommendations", params={"today": "0"})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "today"]
 
 
 def test_error_bodies_do_not_echo_long_ids_or_control_characters(client: TestClient) -> None:
+    sign_in(client)
     long_id = "W" * 10_000
     r = client.get(f"/api/v1/workers/{long_id}")
     assert r.status_code == 422
@@ -131,6 +136,7 @@ def test_an_unhandled_error_is_a_json_500_and_the_connection_stays(
     def broken(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
+    sign_in(client)
     monkeypatch.setattr(Recommender, "recommend_worker", broken)
     r = client.get("/api/v1/workers/W1/recommendations", headers={"X-Request-ID": "test-req-1"})
     assert r.status_code == 500
@@ -154,6 +160,7 @@ def test_every_response_carries_a_request_id(client: TestClient) -> None:
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    sign_in(client)
     client.get("/api/v1/workers/W1")
     client.get("/api/v1/workers/NOPE")
     text = client.get("/metrics").text
@@ -195,3 +202,19 @@ def test_training_types_are_the_documented_ones(client: TestClient) -> None:
     assert client.get("/api/v1/programmes", params={"training_type": "就业技能培训"}).json()["total"] == 1
     r = client.get("/api/v1/programmes", params={"training_type": "学开车"})
     assert r.status_code == 422 and r.json()["errors"][0]["msg"].startswith("取值应为")
+
+
+def test_an_exhausted_connection_pool_is_a_503_to_retry(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Overload (every pooled connection busy past the pool's wait) is not the request's fault:
+    a 503 with Retry-After, in Chinese, never a 500."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from api.services.recommend.service import Recommender
+
+    def busy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    monkeypatch.setattr(Recommender, "recommend_worker", busy)
+    r = client.get("/api/v1/workers/W1/recommendations")
+    assert (r.status_code, r.headers["retry-after"]) == (503, "1")
+    assert r.json()["detail"] == "服务繁忙，请稍后再试"

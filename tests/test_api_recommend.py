@@ -23,9 +23,18 @@ from data.db.session import transaction
 from data.loaders import load_frame
 from tests import factories
 from tests.apps import SECRET, TODAY, engine_of, refresh
+from tests.auth_helpers import sign_in
 
 DAY = {"today": TODAY.isoformat()}
 WORKERS = [f"W{n:07d}" for n in range(1, 301)]
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_counselor(request: pytest.FixtureRequest) -> None:
+    """Every client of this file calls as a province-wide counselor (the routes' scope is tested
+    in test_api_access.py)."""
+    if "world_client" in request.fixturenames:
+        sign_in(request.getfixturevalue("world_client"))
 
 
 def _open_orders(client: TestClient) -> list[str]:
@@ -55,7 +64,9 @@ def test_every_worker_order_and_why_not_answers_200(world_client: TestClient) ->
             body.pathways[0].programme_id if body.pathways and body.pathways[0].programme_id else "P000001"
         )
     assert set(kinds) == {"job", "train_then_job", "train", "start_up"}, kinds
-    assert {"worker", "none", None} <= set(payees), payees
+    # who receives the training subsidy, over the 300 workers' pathways: the worker, nobody, no
+    # course (a job) — and the enterprise that trains its hire at its own cost (直补企业)
+    assert payees == {"none": 756, "worker": 467, "enterprise": 91, None: 50}, payees
     assert set(statuses) == {"ok", "needs_profile", "no_match"} and statuses["ok"] >= 150, statuses
     with_candidates = 0
     for oid in _open_orders(world_client):
@@ -204,6 +215,7 @@ def test_the_background_refresher_serves_an_import_without_a_request_waiting(wor
     """With the real refresher thread running: an import becomes visible by itself, and requests
     made meanwhile are answered from the old snapshot."""
     with world_apps.client(tmp_path, background_refresh=True, catalogue_check_seconds=0.1) as c:
+        sign_in(c)
         wid = _mason(c)
         assert "PNEW1" not in _recommended(c, wid)
         load_frame(engine_of(c), "programmes", _course_near(c, wid), secret_key=SECRET)

@@ -152,9 +152,11 @@ def test_demo_end_to_end(engine: Engine, tmp_path: Path) -> None:
     out = first.stdout
     assert "生成样例数据（200 名劳动者" in out
     assert "推荐数据已就绪" in out
+    assert "以就业指导员 demo-counselor 登录" in out
     assert "的推荐路径：" in out and "个人费用" in out
     assert "服务已停止" in out
     assert "Traceback" not in first.stderr
     # a second run reuses the database
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     assert again.returncode == 0 and "使用已有数据库" in again.stdout
+    assert "以就业指导员 demo-counselor 登录" in again.stdout  # a fresh password, the same account

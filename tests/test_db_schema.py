@@ -45,3 +45,36 @@ def test_audit_events_are_append_only(engine: Engine) -> None:
             conn.execute(text(stmt))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT actor FROM audit_events")).scalar_one() == "test"
+
+
+def test_0006_gives_existing_orders_an_employer(engine: Engine) -> None:
+    """Orders written before 0006 get one employer row per distinct (name, kind), with the id the
+    loaders give, and keep it after a round trip down to 0005 and up again."""
+    from data.credit_code import employer_id
+    from data.reference import load_reference
+
+    downgrade(engine, "0005")
+    load_reference(engine)
+    insert = text(
+        "INSERT INTO orders (id, employer_name, employer_kind, occupation_code, head_count, adcode, "
+        "lat, lon, wage_min, wage_max, start_date, requires_certificate, required_skills, "
+        "employer_trains, description, flags, priority, status, updated_at) "
+        "VALUES (:id, :name, :kind, '6-29-01-01', 5, :adcode, 37.8, 112.5, 5000, 7000, '2027-01-01', "
+        "false, '', false, '', '[]', 0, 'open', CURRENT_TIMESTAMP)"
+    )
+    with engine.begin() as conn:
+        for oid, name, kind, adcode in (
+            ("O1", "太原建工集团", "企业", "140105"),
+            ("O2", "太原建工集团", "企业", "140106"),
+            ("O3", "老王装修", "个体工商户", "141124"),
+        ):
+            conn.execute(insert, {"id": oid, "name": name, "kind": kind, "adcode": adcode})
+    upgrade(engine)
+    with engine.connect() as conn:
+        employers = conn.execute(text("SELECT id, name, kind, adcode FROM employers ORDER BY name")).all()
+        links = dict(conn.execute(text("SELECT id, employer_id FROM orders")).all())
+    big, small = employer_id("太原建工集团", "企业"), employer_id("老王装修", "个体工商户")
+    assert sorted(map(tuple, employers)) == sorted(
+        [(big, "太原建工集团", "企业", "140105"), (small, "老王装修", "个体工商户", "141124")]
+    )
+    assert links == {"O1": big, "O2": big, "O3": small}

@@ -49,6 +49,17 @@ def test_a_counselor_of_another_city_gets_not_found_and_takes_no_seat(engine: En
     assert _seats(engine) == 10 and _trail(engine) == []
 
 
+def test_a_deactivated_worker_is_not_enrolled(engine: Engine) -> None:
+    from data.db.models import Worker
+
+    small_world(engine)
+    with transaction(engine) as s:
+        s.get(Worker, "W1").active = False
+    with pytest.raises(Conflict, match="劳动者 W1 已停用，不能报名"):
+        enrollments.enroll(engine, COUNSELOR, worker_id="W1", programme_id="P1", today=TODAY)
+    assert _seats(engine) == 10
+
+
 def test_one_worker_is_enrolled_once_in_one_programme(engine: Engine) -> None:
     small_world(engine)
     enrollments.enroll(engine, COUNSELOR, worker_id="W1", programme_id="P1", today=TODAY)

@@ -190,3 +190,86 @@ def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
     assert add_months(dt.date(2024, 5, 25), 6) == dt.date(2024, 11, 25)
     assert add_months(dt.date(2024, 8, 31), 6) == dt.date(2025, 2, 28)
     assert add_months(dt.date(2023, 12, 31), 2) == dt.date(2024, 2, 29)
+
+
+def _employer_order(engine: Engine) -> None:
+    from data.db.models import Employer, Order
+
+    with transaction(engine) as s:
+        s.add(Employer(id="E1", name="吕梁示例建筑有限公司", kind="企业"))
+        s.add(Employer(id="E2", name="吕梁另一家公司", kind="企业"))
+        s.flush()
+        add_order(s, "O1")
+        s.get(Order, "O1").employer_id = "E1"
+
+
+def test_an_employer_records_a_hire_on_its_own_order_once(engine: Engine) -> None:
+    from api.services.outcomes import record_hire
+    from data.db.models import Hire, Institution
+    from tests.record_factories import caller
+
+    small_world(engine)
+    _employer_order(engine)
+    eid = _trainee(engine)
+    _complete(engine, eid)
+    with transaction(engine) as s:
+        stamp = s.get(Institution, "I1").updated_at
+    boss = caller("employer", "boss", employer_id="E1")
+    with pytest.raises(NotFound, match="未找到用工订单 O1"):
+        record_hire(
+            engine,
+            caller("employer", "other-boss", employer_id="E2"),
+            "O1",
+            worker_id="W1",
+            start_date=dt.date(2024, 6, 3),
+            monthly_wage=6500,
+            today=dt.date(2024, 6, 10),
+        )
+    with pytest.raises(Invalid, match="入职日期 2024-06-11 晚于今天 2024-06-10"):
+        record_hire(
+            engine,
+            boss,
+            "O1",
+            worker_id="W1",
+            start_date=dt.date(2024, 6, 11),
+            monthly_wage=6500,
+            today=dt.date(2024, 6, 10),
+        )
+    hire = record_hire(
+        engine,
+        boss,
+        "O1",
+        worker_id="W1",
+        start_date=dt.date(2024, 6, 3),
+        monthly_wage=6500,
+        today=dt.date(2024, 6, 10),
+    )
+    assert (hire.employer_name, hire.employer_kind, hire.order_id, hire.monthly_wage) == (
+        "吕梁示例建筑有限公司",
+        "企业",
+        "O1",
+        6500,
+    )
+    with pytest.raises(Conflict, match="已登记2024-06-03录用该劳动者"):
+        record_hire(
+            engine,
+            boss,
+            "O1",
+            worker_id="W1",
+            start_date=dt.date(2024, 6, 3),
+            monthly_wage=7000,
+            today=dt.date(2024, 6, 10),
+        )
+    with transaction(engine) as s:
+        (row,) = s.scalars(select(Hire))
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "hire.recorded")).one()
+        # the institution where W1 completed is touched, so the next snapshot reads its new rate
+        assert s.get(Institution, "I1").updated_at > stamp
+    assert (row.source, row.worker_id, event.actor, event.entity_id) == (
+        "registry",
+        "W1",
+        "boss",
+        str(hire.id),
+    )
+    with transaction(engine) as s:
+        assert institution_outcomes(s, dt.date(2025, 1, 1))["I1"].employment_rate_6m == 1.0

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.apps import SECRET, TODAY
+from tests.auth_helpers import make_user
 
 DAY = {"today": TODAY.isoformat()}
 
@@ -91,9 +92,18 @@ def served_world(world_engine, tmp_path: Path) -> Iterator:  # type: ignore[no-u
                 pipe.close()
 
 
-def test_two_processes_serve_one_home(served_world) -> None:  # type: ignore[no-untyped-def]
+def _token(engine, base: str) -> str:  # type: ignore[no-untyped-def]
+    """A province-wide counselor's token from the running server."""
+    name, password = make_user(engine, "counselor")
+    r = httpx.post(f"{base}/api/v1/auth/login", json={"username": name, "password": password}, timeout=30)
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+def test_two_processes_serve_one_home(served_world, world_engine) -> None:  # type: ignore[no-untyped-def]
     base, proc = served_world(workers=2)
-    with httpx.Client(base_url=base, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {_token(world_engine, base)}"}
+    with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
         for n in range(1, 61):
             r = client.get(f"/api/v1/workers/W{n:07d}/recommendations", params=DAY)
             assert r.status_code == 200, r.text[:200]
@@ -121,6 +131,7 @@ def test_keep_alive_survives_a_server_error(served_world, world_engine) -> None:
     with world_engine.begin() as conn:
         conn.execute(text("UPDATE workers SET desired_occupations = '5' WHERE id = 'W0000002'"))
     base, proc = served_world(workers=1)
+    token = _token(world_engine, base)
     port = int(base.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=180) as sock, sock.makefile("rb") as stream:
         for path, rid, want in (
@@ -128,7 +139,10 @@ def test_keep_alive_survives_a_server_error(served_world, world_engine) -> None:
             ("/api/v1/programmes?limit=1", "after-1", 200),
             ("/api/v1/workers/W0000001/recommendations?today=2026-12-01", "after-2", 200),
         ):
-            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nX-Request-ID: {rid}\r\n\r\n".encode())
+            head = (
+                f"GET {path} HTTP/1.1\r\nHost: x\r\nX-Request-ID: {rid}\r\nAuthorization: Bearer {token}\r\n"
+            )
+            sock.sendall((head + "\r\n").encode())
             status, headers, body = _read_response(stream)
             assert status == want, (path, body[:200])
             assert headers["x-request-id"] == rid and headers.get("connection") != "close"

@@ -3,9 +3,10 @@
 Sets up the SQLite database (schema, Shanxi regions, occupation catalogue), generates and loads
 the synthetic sample world on first use, converts the bundled model if needed, then serves HTTP on
 127.0.0.1:8000 in the foreground. A helper thread follows ``/readyz`` (printing each step of the
-first snapshot as it advances), asks the service over HTTP for one worker's pathways and prints
-them. Every step that can take more than a second says so; the first Ctrl-C stops the service
-cleanly (``--no-serve`` stops by itself after printing).
+first snapshot as it advances), signs in as the demo counselor (account ``demo-counselor``,
+province-wide, given a fresh random password each run and printed), asks the service over HTTP
+for one worker's pathways and prints them. Every step that can take more than a second says so;
+the first Ctrl-C stops the service cleanly (``--no-serve`` stops by itself after printing).
 """
 
 from __future__ import annotations
@@ -70,6 +71,26 @@ def _ensure_world(n_workers: int, seed: int) -> None:
     engine.dispose()
 
 
+DEMO_USER = "demo-counselor"
+
+
+def _ensure_demo_counselor() -> str:
+    """The demo counselor's password: a fresh random one each run (its old tokens revoked)."""
+    import secrets
+
+    from api.errors import NotFound
+    from api.services.users import create_user, set_password
+    from data.db.session import connected
+
+    password = secrets.token_urlsafe(12)
+    with connected(get_settings().resolved_database_url) as engine:
+        try:
+            set_password(engine, DEMO_USER, password, actor="demo")
+        except NotFound:
+            create_user(engine, DEMO_USER, password, "counselor", "14", actor="demo")
+    return password
+
+
 def _ensure_model() -> None:
     settings = get_settings()
     if settings.model not in ("e5-small", "e5-small-occ", "e5-small-int8", "e5-small-static"):
@@ -100,7 +121,7 @@ def _pick_worker(client: Any) -> dict[str, Any]:
     return best or data
 
 
-def _tour(base: str, server: Any, serve: bool, failed: list[str]) -> None:
+def _tour(base: str, server: Any, serve: bool, failed: list[str], password: str) -> None:
     """Follow readiness, print one worker's pathways, then stop the server unless serving on."""
     import httpx
 
@@ -125,6 +146,10 @@ def _tour(base: str, server: Any, serve: bool, failed: list[str]) -> None:
             _say(f"推荐数据已就绪（{time.monotonic() - started:.1f} 秒）")
             health = client.get("/healthz")
             _say(f"GET {base}/healthz → {health.status_code} {health.json()}")
+            login = client.post("/api/v1/auth/login", json={"username": DEMO_USER, "password": password})
+            login.raise_for_status()
+            client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+            _say(f"以就业指导员 {DEMO_USER} 登录（本次密码：{password}）")
             _print_pathways(_pick_worker(client))
         if serve:
             _say(f"\n服务运行中：{base}/docs （Ctrl-C 停止）")
@@ -149,6 +174,7 @@ def demo_cmd(n_workers: int, seed: int, serve: bool) -> None:
     settings = get_settings().model_copy(update={"log_level": "WARNING"})
     _ensure_world(n_workers, seed)
     _ensure_model()
+    password = _ensure_demo_counselor()
     base = f"http://{settings.host}:{settings.port}"
     _say(f"启动服务 {base} ……")
     config = uvicorn.Config(
@@ -162,7 +188,7 @@ def demo_cmd(n_workers: int, seed: int, serve: bool) -> None:
     )
     server = uvicorn.Server(config)
     failed: list[str] = []
-    threading.Thread(target=_tour, args=(base, server, serve, failed), daemon=True).start()
+    threading.Thread(target=_tour, args=(base, server, serve, failed, password), daemon=True).start()
     server.run()  # in the foreground: uvicorn handles Ctrl-C (the first one) and shuts down cleanly
     if failed:
         raise click.ClickException("演示未能完成：" + failed[0])

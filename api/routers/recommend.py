@@ -2,6 +2,9 @@
 
 Each request reads the current catalogue snapshot (built and refreshed in the background, see
 :mod:`api.services.recommend.refresher`); until the first one exists these routes answer 503.
+A worker's pathways and why-not serve the worker, their counselor and the admins of their region;
+an order's candidates its employer and the counselors and admins of its region (the dependencies
+``WorkerAccessDep`` and ``OrderAccessDep`` decide; out of scope is 404).
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import RecommenderDep
+from api.deps import OrderAccessDep, RecommenderDep, WorkerAccessDep
 from api.errors import ERROR_RESPONSES
-from api.schemas.common import ItemId, OrderId, Today, WorkerId
+from api.schemas.common import ItemId, OrderId, Today
 from api.schemas.recommend import CandidatesOut, RecommendationOut, WhyNotOut
 from api.services.recommend.views import candidates_out, recommendation_out, why_not_out
 
@@ -22,19 +25,20 @@ router = APIRouter(prefix="/api/v1", tags=["recommend"], responses=ERROR_RESPONS
 
 @router.get("/workers/{worker_id}/recommendations", response_model=RecommendationOut)
 def worker_recommendations(
-    worker_id: WorkerId,
+    access: WorkerAccessDep,
     recommender: RecommenderDep,
     top: Annotated[int, Query(ge=1, le=100, description="最多返回的路径数")] = 10,
     today: Today = None,
 ) -> RecommendationOut:
     """为劳动者推荐的培训与就业路径（含每条路径的特征贡献与可读解释）。"""
-    rec = recommender.recommend_worker(worker_id, top=top, today=today or dt.date.today())
+    rec = recommender.recommend_worker(access.worker_id, top=top, today=today or dt.date.today())
     return recommendation_out(rec)
 
 
 @router.get("/orders/{order_id}/candidates", response_model=CandidatesOut)
 def order_candidates(
     order_id: OrderId,
+    _caller: OrderAccessDep,
     recommender: RecommenderDep,
     top: Annotated[int, Query(ge=1, le=500, description="最多返回的候选人数")] = 50,
     today: Today = None,
@@ -45,7 +49,7 @@ def order_candidates(
 
 @router.get("/workers/{worker_id}/why-not/{item_id}", response_model=WhyNotOut)
 def why_not(
-    worker_id: WorkerId, item_id: ItemId, recommender: RecommenderDep, today: Today = None
+    access: WorkerAccessDep, item_id: ItemId, recommender: RecommenderDep, today: Today = None
 ) -> WhyNotOut:
     """某培训项目或订单为何未被推荐：未通过的条件及假如通过时的得分。"""
-    return why_not_out(recommender.why_not(worker_id, item_id, today=today or dt.date.today()))
+    return why_not_out(recommender.why_not(access.worker_id, item_id, today=today or dt.date.today()))

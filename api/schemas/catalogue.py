@@ -53,6 +53,7 @@ class OrderOut(BaseModel):
     id: str
     employer_name: str
     employer_kind: str
+    employer_id: str | None
     occupation_code: str
     head_count: int
     adcode: str
@@ -80,10 +81,12 @@ class WorkerSummary(BaseModel):
     id_number_masked: str
     home_adcode: str
     groups: list[str]
+    active: bool
 
 
 class WorkerOut(BaseModel):
-    """A worker as a counselor sees it: 身份证号, phone and name masked."""
+    """A worker: the whole record for the worker and their counselor (身份证号 and phone masked as
+    stored), a narrower view for others (see :mod:`api.services.worker_views`)."""
 
     model_config = ConfigDict(from_attributes=True)
     id: str
@@ -94,8 +97,8 @@ class WorkerOut(BaseModel):
     gender: str
     education: str
     home_adcode: str
-    skills_text: str
-    work_history: str
+    skills_text: str | None
+    work_history: str | None
     desired_occupations: list[str]
     desired_place: str
     max_commute_km: float
@@ -103,4 +106,5 @@ class WorkerOut(BaseModel):
     entrepreneurship: bool
     groups: list[str]
     consent_share: bool
+    active: bool
     certificates: list[CertificateOut]

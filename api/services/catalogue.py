@@ -22,7 +22,13 @@ __all__ = [
     "list_orders",
     "list_programmes",
     "list_regions",
+    "order_keys",
+    "worker_home",
 ]
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +39,20 @@ class ProgrammeQuery:
     open_on: dt.date | None = None  # only programmes not started by then with seats left
     limit: int = 50
     offset: int = 0
+    level: int | None = None
+    #: words of the title or description (each must appear)
+    text: str | None = None
+    #: start date window (inclusive)
+    start_from: dt.date | None = None
+    start_to: dt.date | None = None
 
 
 def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Programme]]:
-    stmt = select(Programme).join(Institution).where(Institution.status == "active")
+    stmt = (
+        select(Programme)
+        .join(Institution)
+        .where(Institution.status == "active", Programme.status == "active")
+    )
     if q.city:
         stmt = stmt.where(Programme.adcode.startswith(q.city))
     if q.occupation_code:
@@ -45,6 +61,17 @@ def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Prog
         stmt = stmt.where(Programme.training_type == q.training_type)
     if q.open_on:
         stmt = stmt.where(Programme.start_date >= q.open_on, Programme.seats_left > 0)
+    if q.level is not None:
+        stmt = stmt.where(Programme.level == q.level)
+    for word in (q.text or "").split():
+        pattern = f"%{_escape_like(word)}%"
+        stmt = stmt.where(
+            Programme.title.like(pattern, escape="\\") | Programme.description.like(pattern, escape="\\")
+        )
+    if q.start_from:
+        stmt = stmt.where(Programme.start_date >= q.start_from)
+    if q.start_to:
+        stmt = stmt.where(Programme.start_date <= q.start_to)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Programme.start_date, Programme.id).limit(q.limit).offset(q.offset))
     return total, list(rows)
@@ -101,7 +128,7 @@ def list_orders(session: Session, city: str | None, limit: int, offset: int) -> 
 
 
 def list_workers(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Worker]]:
-    stmt = select(Worker)
+    stmt = select(Worker).options(selectinload(Worker.certificates))
     if city:
         stmt = stmt.where(Worker.home_adcode.startswith(city))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -115,6 +142,17 @@ def get_worker(session: Session, worker_id: str) -> Worker:
     if worker is None:
         raise NotFound(f"未找到劳动者 {worker_id}")
     return worker
+
+
+def worker_home(session: Session, worker_id: str) -> str | None:
+    """The worker's home adcode (what scope is decided on); None for an unknown worker."""
+    return session.scalar(select(Worker.home_adcode).where(Worker.id == worker_id))
+
+
+def order_keys(session: Session, order_id: str) -> tuple[str | None, str] | None:
+    """(employer id, adcode) of an order (what scope is decided on); None for an unknown order."""
+    row = session.execute(select(Order.employer_id, Order.adcode).where(Order.id == order_id)).one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
 def list_regions(session: Session) -> list[Region]:

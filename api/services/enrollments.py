@@ -106,6 +106,8 @@ def _open_programme(s: Session, programme_id: str, today: dt.date) -> Programme:
     institution = s.get(Institution, programme.institution_id)
     if institution is None or institution.status != "active":
         raise Conflict(f"培训机构已暂停招生，不能报名培训项目 {programme_id}")
+    if programme.status != "active":
+        raise Conflict(f"培训项目 {programme_id} 已暂停招生，不能报名")
     if programme.end_date < today:
         raise Conflict(f"培训项目 {programme_id} 已于 {programme.end_date.isoformat()} 结束，不能报名")
     return programme
@@ -180,7 +182,9 @@ def enroll(
     today = today or dt.date.today()
     try:
         with transaction(engine) as s:
-            visible_worker(s, actor, worker_id)
+            worker = visible_worker(s, actor, worker_id)
+            if not worker.active:
+                raise Conflict(f"劳动者 {worker_id} 已停用，不能报名")
             programme = _open_programme(s, programme_id, today)
             order = _linked_order(s, order_id)
             row = _existing(s, worker_id, programme_id)

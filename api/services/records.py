@@ -26,6 +26,7 @@ from data.db.models import (
     SubsidyClaim,
     Worker,
 )
+from data.personal import name_for_view, phone_for_view
 from matcher.candidates import MaskedWorker
 from matcher.types import (
     HeldCertificate,
@@ -197,15 +198,15 @@ def worker_record(
 def load_programmes(
     session: Session, regions: RegionNames, today: dt.date | None = None
 ) -> list[ProgrammeRecord]:
-    """Every catalogue programme (filters decide what is open), ordered by id; institutions' rates
-    computed from the records as of ``today`` (default: the calendar's)."""
+    """Every catalogue programme not suspended (filters decide what is open), ordered by id;
+    institutions' rates computed from the records as of ``today`` (default: the calendar's)."""
     flags = confirmed_flag_counts(session)
     outcomes = institution_outcomes(session, today or dt.date.today())
     insts = {
         i.id: institution_info(i, flags.get(i.id, 0), outcomes.get(i.id))
         for i in session.scalars(select(Institution))
     }
-    rows = session.scalars(select(Programme).order_by(Programme.id))
+    rows = session.scalars(select(Programme).where(Programme.status == "active").order_by(Programme.id))
     return [programme_record(p, insts[p.institution_id], regions) for p in rows]
 
 
@@ -282,8 +283,9 @@ def _graduation_years(session: Session, ids: Sequence[str]) -> dict[str, int]:
 def load_workers(
     session: Session, regions: RegionNames, ids: Sequence[str] | None = None, *, with_claims: bool = True
 ) -> list[tuple[Worker, WorkerProfile]]:
-    """Workers (all, or those in ``ids``) as (row, record), ordered by id."""
-    stmt = select(Worker).options(selectinload(Worker.certificates)).order_by(Worker.id)
+    """Active workers (all, or those in ``ids``) as (row, record), ordered by id; a deactivated
+    worker is never recommended nor a candidate."""
+    stmt = select(Worker).where(Worker.active).options(selectinload(Worker.certificates)).order_by(Worker.id)
     if ids is not None:
         stmt = stmt.where(Worker.id.in_(list(ids)))
     rows = list(session.scalars(stmt))
@@ -295,11 +297,12 @@ def load_workers(
 
 
 def masked_view(w: Worker, regions: RegionNames, today: dt.date) -> MaskedWorker:
-    """Display fields an employer may see: masked name and phone, age, education, county."""
+    """Display fields an employer may see: the name masked without its length, at most 3+2 digits
+    of the phone, age, education, county (see :func:`data.personal.name_for_view`)."""
     return MaskedWorker(
         worker_id=w.id,
-        name_masked=w.name_masked,
-        phone_masked=w.phone_masked,
+        name_masked=name_for_view(w.name_masked),
+        phone_masked=phone_for_view(w.phone_masked),
         age=today.year - w.birth_year,
         education=w.education,
         area=regions.get(w.home_adcode, ("", 0.0, 0.0))[0] or None,

@@ -96,6 +96,8 @@ class Worker(Base):
     #: group flags, e.g. ["脱贫劳动力", "返乡农民工"]
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: False once a counselor deactivated the worker (kept for the records, never recommended)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now, index=True)
 
@@ -222,6 +224,9 @@ class Programme(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     #: an employer pays for the course (企业新型学徒制, 岗前培训): ``fee`` (what the worker pays) is 0
     employer_funded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: "active" or "suspended" by its institution (migration 0006): a suspended course is neither
+    #: listed nor recommended
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
 
@@ -232,6 +237,8 @@ class Order(Base):
     employer_name: Mapped[str] = mapped_column(String(128))
     #: 企业, 个体工商户, 民办非企业单位
     employer_kind: Mapped[str] = mapped_column(String(16))
+    #: the employer record (migration 0006); name and kind above are kept as posted
+    employer_id: Mapped[str | None] = mapped_column(ForeignKey("employers.id"), index=True)
     occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code"), index=True)
     work_type: Mapped[str | None] = mapped_column(String(64))
     head_count: Mapped[int] = mapped_column(Integer)
@@ -393,6 +400,8 @@ class ImportBatch(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
+from data.db.accounts import AuthToken, Employer, LoginAttempt, User  # noqa: E402
+
 # Records of issue 13 (hires, insurance and group facts, living-allowance days, risk flags, used
 # policy versions) live in their own module; imported here so that Base.metadata holds them and
 # ``from data.db.models import Hire`` works.
@@ -407,8 +416,10 @@ from data.db.subsidy_records import (  # noqa: E402
 
 __all__ = [
     "AuditEvent",
+    "AuthToken",
     "Base",
     "Certificate",
+    "Employer",
     "Enrollment",
     "GroupFact",
     "Hire",
@@ -416,6 +427,7 @@ __all__ = [
     "Institution",
     "InsuranceFact",
     "LivingAllowanceDay",
+    "LoginAttempt",
     "Occupation",
     "Order",
     "PolicyVersion",
@@ -423,5 +435,6 @@ __all__ = [
     "Region",
     "RiskFlagRecord",
     "SubsidyClaim",
+    "User",
     "Worker",
 ]
