@@ -1,42 +1,32 @@
 """Callers and a small world for the records tests (enrollments, outcomes, claims over services).
 
-:func:`caller` builds an actor shaped like the signed-in caller (``api.security.Caller``); the
+:func:`caller` builds a signed-in caller (:class:`api.services.auth.Caller`); the
 world is the subsidy factories' (:mod:`tests.subsidy_factories`): workers in 临县, an institution
 and programmes in 离石区."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from api.services.auth import Caller
 from data.db.session import transaction
 from tests.subsidy_factories import add_institution, add_programme, add_worker, seed_reference
 
 TODAY = dt.date(2024, 5, 1)
 
 
-@dataclass(frozen=True)
-class TestCaller:
-    """An actor with a role and scope, as :class:`api.security.Caller` has them."""
-
-    __test__ = False  # not a test class
-
-    username: str
-    role: str
-    region: str = "14"
-    institution_id: str | None = None
-    employer_id: str | None = None
-    worker_id: str | None = None
-    user_id: int = 0
-
-    def covers(self, adcode: str | None) -> bool:
-        return adcode is not None and adcode.startswith(self.region)
-
-
-def caller(role: str, name: str | None = None, **scope: str) -> TestCaller:
-    return TestCaller(username=name or role, role=role, **scope)
+def caller(role: str, name: str | None = None, **scope: str) -> Caller:
+    """A signed-in caller of ``role`` named ``name`` (default: the role), with ``scope``
+    (``region`` defaults to the province)."""
+    return Caller(
+        user_id=0,
+        username=name or role,
+        role=role,  # type: ignore[arg-type]
+        region=scope.pop("region", "14"),
+        **scope,  # type: ignore[arg-type]
+    )
 
 
 COUNSELOR = caller("counselor", "lin-counselor", region="141124")

@@ -1,7 +1,7 @@
 """Who may touch which record, and the audit line every write leaves (the records side of issue 12).
 
-Services take the signed-in caller as ``actor`` — anything shaped like :class:`api.security.Caller`
-(:class:`Actor`) — and look records up through these functions, which answer :class:`NotFound` for
+Services take the signed-in caller as ``actor`` (:class:`api.services.auth.Caller`) and look
+records up through these functions, which answer :class:`NotFound` for
 a record outside the caller's scope exactly as for one that does not exist, so that its existence
 does not leak:
 
@@ -13,11 +13,12 @@ does not leak:
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
+from api.services.auth import Caller
 from data.db.models import AuditEvent, Enrollment, Order, Programme, Worker
 
 __all__ = [
@@ -31,28 +32,8 @@ __all__ = [
 ]
 
 
-class Actor(Protocol):
-    """The signed-in caller (:class:`api.security.Caller` has this shape)."""
-
-    @property
-    def username(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
-
-    @property
-    def region(self) -> str: ...
-
-    @property
-    def institution_id(self) -> str | None: ...
-
-    @property
-    def employer_id(self) -> str | None: ...
-
-    @property
-    def worker_id(self) -> str | None: ...
-
-    def covers(self, adcode: str | None) -> bool: ...
+#: the signed-in caller: role, region and what it acts for (:class:`api.services.auth.Caller`)
+Actor = Caller
 
 
 def visible_worker(s: Session, actor: Actor, worker_id: str, *, lock: bool = False) -> Worker:
