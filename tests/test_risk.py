@@ -134,6 +134,8 @@ def test_overlapping_enrollments_of_one_worker() -> None:
     assert flag.kind == OVERLAP and flag.subject == "worker:W1" and flag.key == f"{OVERLAP}|worker:W1|P1+P2"
     assert flag.evidence_dict()["programmes"] == ["P1", "P2"] and flag.evidence_dict()["overlap_days"] == 6
     assert flag_overlapping_enrollments([a, dataclasses.replace(b, status="退出")]) == []
+    # a worker's own request no counselor confirmed yet (待确认) is no enrollment either
+    assert flag_overlapping_enrollments([a, dataclasses.replace(b, status="待确认")]) == []
 
 
 def test_claims_outside_the_rules_but_never_imported_history() -> None:
