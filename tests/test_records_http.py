@@ -96,6 +96,7 @@ def test_from_pathway_to_payment_with_every_step_in_the_trail(client: TestClient
     )
     assert r.status_code == 201, r.text
     assert (r.json()["level_name"], r.json()["issuing_body"]) == ("中级工", "临县职业技能培训学校")
+    certificate_id = r.json()["id"]
 
     r = client.post(
         "/api/v1/claims",
@@ -156,6 +157,25 @@ def test_from_pathway_to_payment_with_every_step_in_the_trail(client: TestClient
         (admin_b, "subsidy_claim.change_refused"),
     ]
     assert client.get("/api/v1/workers/W1/audit", headers=as_school).status_code == 403
+
+    # the certificate pays its own 评价补贴 once (吕梁's example: 中级工 200 元)
+    r = client.post(
+        "/api/v1/claims",
+        json={"worker_id": "W1", "kind": "certification", "certificate_id": certificate_id},
+        headers=as_counselor,
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["kind_name"], r.json()["amount"], r.json()["to_worker"]) == (
+        "职业技能评价补贴",
+        200,
+        200,
+    )
+    r = client.post(
+        "/api/v1/claims",
+        json={"worker_id": "W1", "kind": "certification", "certificate_id": certificate_id},
+        headers=as_counselor,
+    )
+    assert r.status_code == 409 and r.json()["detail"].startswith("补贴申领未受理：")
 
     # I1's completion rate is now its records' (1 of 1), no longer the typed-in 0.92
     institutions = {i["id"]: i for i in client.get("/api/v1/institutions").json()["items"]}
