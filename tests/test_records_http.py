@@ -180,6 +180,11 @@ def test_from_pathway_to_payment_with_every_step_in_the_trail(client: TestClient
     # I1's completion rate is now its records' (1 of 1), no longer the typed-in 0.92
     institutions = {i["id"]: i for i in client.get("/api/v1/institutions").json()["items"]}
     assert (institutions["I1"]["completion_rate"], institutions["I1"]["certification_rate"]) == (1.0, 1.0)
+    # and the ranking reads them: recording the outcomes touched I1, so the next snapshot re-reads it
+    refresh(client)
+    snap = client.app.state.recommender.snapshot  # type: ignore[attr-defined]
+    p3 = snap.programmes.records[snap.programmes.row_of["P3"]]
+    assert (p3.institution.completion_rate, p3.institution.certification_rate) == (1.0, 1.0)
 
 
 def test_a_body_naming_an_actor_is_refused(client: TestClient) -> None:
