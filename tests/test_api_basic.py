@@ -216,7 +216,6 @@ def test_an_exhausted_connection_pool_is_a_503_to_retry(client: TestClient, monk
 
     sign_in(client)
     monkeypatch.setattr(Recommender, "recommend_worker", busy)
-    sign_in(client)
     r = client.get("/api/v1/workers/W1/recommendations")
     assert (r.status_code, r.headers["retry-after"]) == (503, "1")
     assert r.json()["detail"] == "服务繁忙，请稍后再试"
