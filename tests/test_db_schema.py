@@ -78,3 +78,31 @@ def test_0006_gives_existing_orders_an_employer(engine: Engine) -> None:
         [(big, "太原建工集团", "企业", "140105"), (small, "老王装修", "个体工商户", "141124")]
     )
     assert links == {"O1": big, "O2": big, "O3": small}
+
+
+def test_0006_round_trip_keeps_a_populated_database(engine: Engine) -> None:
+    """A database with workers, programmes, orders and rows that reference them (the demo's, a
+    city's) migrates 0006 down and up again: on SQLite the batch copy of ``workers`` must not trip
+    the foreign keys of the rows pointing at it, and nothing is lost."""
+    from tests.apps import load_factory_sample
+
+    load_factory_sample(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO certificates (worker_id, occupation_code, level, year) "
+                "VALUES ('W1', '6-29-01-01', 4, 2020)"
+            )
+        )
+    counts = (
+        "SELECT (SELECT count(*) FROM workers), (SELECT count(*) FROM orders), "
+        "(SELECT count(*) FROM certificates)"
+    )
+    with engine.connect() as conn:
+        before = tuple(conn.execute(text(counts)).one())
+    assert before[0] > 0 and before[2] > 1
+    downgrade(engine, "0005")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert tuple(conn.execute(text(counts)).one()) == before
+        assert conn.execute(text("SELECT count(*) FROM workers WHERE active")).scalar() == before[0]
