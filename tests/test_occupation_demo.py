@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from data.db.models import Certificate, Order, Programme, Worker
 from data.db.session import transaction
 from tests.apps import TODAY, engine_of
+from tests.auth_helpers import sign_in
 
 OWN_TRADE = {"6-29-01-01", "6-29-04-01"}  # 砌筑工, 装饰装修工 (工种 镶贴工)
 
@@ -29,6 +30,7 @@ def test_the_bricklayers_first_pathway_is_in_his_trade(world_client: TestClient)
             )
         )
         s.execute(delete(Certificate).where(Certificate.worker_id == "W0000010"))
+    sign_in(world_client)
     r = world_client.get(
         "/api/v1/workers/W0000010/recommendations", params={"today": TODAY.isoformat(), "top": 3}
     )
