@@ -1,0 +1,187 @@
+"""Signed-in pages in Debian's Chromium (marker ``browser``): each role's sign-in page, the worker
+page on a 375 px phone, the counselor workbench with why-not and the recommendation sheet printed
+to PDF (its text read back). Same watch as the public pages: no console error, no request off
+127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from sqlalchemy import Engine, select
+
+from data.db.models import Worker
+from data.db.session import session_factory
+from tests.apps import TODAY
+from tests.auth_helpers import make_user
+from tests.browser_pages.harness import (
+    DESKTOP,
+    PHONE,
+    Browser,
+    Site,
+    axe_violations,
+    no_horizontal_scroll,
+    screenshot,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, base: str, engine: Engine, role: str, **account: str) -> None:  # type: ignore[no-untyped-def]
+    username, password = make_user(engine, role, **account)
+    page.goto(f"{base}/login/{role}")
+    page.fill("#f-username", username)
+    page.fill("#f-password", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _a_worker(site: Site) -> str:
+    """The first worker of the world (by id) with at least three pathways with a course."""
+    recommender = site.app.state.recommender
+    with session_factory(site.engine)() as session:
+        ids = list(session.scalars(select(Worker.id).order_by(Worker.id).limit(50)))
+    for worker_id in ids:
+        rec = recommender.recommend_worker(worker_id, top=5, today=TODAY)
+        if sum(p.programme_id is not None for p in rec.pathways) >= 3:
+            return worker_id
+    raise AssertionError("no worker of the world's first 50 has three course pathways")
+
+
+@pytest.mark.parametrize("role", ["worker", "counselor", "employer", "institution", "admin"])
+def test_each_roles_sign_in_page_fits_and_errors_by_the_field(browser: Browser, site, role: str) -> None:  # type: ignore[no-untyped-def]
+    base = site.base
+    with browser.page(PHONE) as (page, _watch):
+        page.goto(f"{base}/login/{role}")
+        page.fill("#f-username", "nobody")
+        page.fill("#f-password", "wrong-password")
+        page.click("main form button[type=submit]")
+        assert page.locator("#e-password").inner_text() == "用户名或密码错误"
+        assert page.locator("#f-username").input_value() == "nobody"
+        assert page.locator("#f-password").input_value() == ""
+        scroll_width, inner = no_horizontal_scroll(page)
+        assert scroll_width <= inner
+        screenshot(page, f"sign-in-{role}-375")
+
+
+def test_worker_signs_in_on_a_phone_and_sees_three_numbers(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
+    base, engine = site.base, site.engine
+    worker = _a_worker(site)
+    with browser.page(PHONE) as (page, _watch):
+        page.goto(base + "/me")  # sent to the worker's sign-in, then back
+        assert "/login/worker" in page.url
+        username, password = make_user(engine, "worker", worker_id=worker)
+        page.fill("#f-username", username)
+        page.fill("#f-password", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_url(base + "/me")
+        cookie = next(c for c in page.context.cookies() if c["name"] == "sb_token")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie") == ""
+        cards = page.locator("#pathways li[data-pathway]")
+        assert cards.count() >= 1
+        first = cards.first.inner_text()
+        assert "我要花" in first and "离我家" in first and "月工资" in first
+        font = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert font >= 19
+        scroll_width, inner = no_horizontal_scroll(page)
+        assert scroll_width <= inner
+        assert axe_violations(page) == []
+        screenshot(page, "worker-me-375")
+
+
+def test_counselor_workbench_pathways_why_not_and_printed_sheet(browser: Browser, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    base, engine = site.base, site.engine
+    worker = _a_worker(site)
+    with browser.page(DESKTOP) as (page, _watch):
+        _sign_in(page, base, engine, "counselor", region="14")
+        assert page.url == base + "/workbench"
+        page.fill("#f-q", worker)
+        page.click("main form button[type=submit]")
+        assert page.locator("#workers tbody tr[data-worker]").count() == 1
+        assert axe_violations(page) == []
+        screenshot(page, "workbench-search-1280")
+        page.click(f"a[href='/workbench/workers/{worker}']")
+        page.wait_for_url(re.compile(rf"/workbench/workers/{worker}$"))
+        cards = page.locator("#pathways li[data-pathway]")
+        assert cards.count() >= 1
+        assert "匹配度" in cards.first.inner_text()
+        assert axe_violations(page) == []
+        scroll_width, inner = no_horizontal_scroll(page)
+        assert scroll_width <= inner
+        screenshot(page, "workbench-worker-1280")
+        page.fill("#f-item", "P999999")
+        page.click("#why-not ~ form button[type=submit]")
+        assert page.locator("#e-item").inner_text() == "未找到培训项目或用工订单 P999999"
+        page.click("#print-sheet")
+        page.wait_for_url(re.compile(r"/sheet$"))
+        first_title = page.locator("main ol li strong").first.inner_text()
+        screenshot(page, "recommendation-sheet-1280")
+        pdf = tmp_path / "sheet.pdf"
+        page.pdf(path=str(pdf), format="A4", print_background=True)
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 1
+
+    # NFKC on both sides: the CJK font's text map names some characters by their Kangxi radical
+    # forms (⼯ for 工), and NFKC also folds full-width punctuation
+    def norm(t: str) -> str:
+        return unicodedata.normalize("NFKC", "".join(t.split()))
+
+    text = norm(reader.pages[0].extract_text())
+    assert norm("技能通 培训与就业推荐单") in text
+    assert norm(f"劳动者编号：{worker}") in text
+    assert norm(first_title) in text
+    assert "返回" not in text  # the screen-only link is not printed
+
+
+def test_workbench_fits_a_phone(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
+    base, engine = site.base, site.engine
+    worker = _a_worker(site)
+    with browser.page(PHONE) as (page, _watch):
+        _sign_in(page, base, engine, "counselor", region="14")
+        for path, name in (
+            (f"/workbench?q={worker}", "workbench-search-375"),
+            (f"/workbench/workers/{worker}", "workbench-worker-375"),
+        ):
+            page.goto(base + path)
+            scroll_width, inner = no_horizontal_scroll(page)
+            assert scroll_width <= inner, f"{path}: {scroll_width} > {inner}"
+            screenshot(page, name)
+
+
+def _desk_accounts(site: Site) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """role → (account scope, pages to open) for the employer, institution and admin desks."""
+    from data.db.models import Order, Programme
+
+    with session_factory(site.engine)() as session:
+        order = session.scalars(
+            select(Order).where(Order.employer_id.is_not(None)).order_by(Order.id)
+        ).first()
+        programme = session.scalars(select(Programme).order_by(Programme.id)).first()
+    assert order is not None and programme is not None
+    return {
+        "employer": ({"employer_id": order.employer_id}, ["/employer", f"/employer/orders/{order.id}"]),
+        "institution": (
+            {"institution_id": programme.institution_id},
+            ["/institution", f"/institution/programmes/{programme.id}"],
+        ),
+        "admin": ({"region": "14"}, ["/admin"]),
+    }
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("role", ["employer", "institution", "admin"])
+def test_desk_pages_fit_the_screen(browser: Browser, site, role: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    account, paths = _desk_accounts(site)[role]
+    with browser.page(width) as (page, _watch):
+        _sign_in(page, site.base, site.engine, role, **account)
+        assert page.url == site.base + paths[0]
+        for n, path in enumerate(paths):
+            response = page.goto(site.base + path)
+            assert response is not None and response.status == 200, path
+            scroll_width, inner = no_horizontal_scroll(page)
+            assert scroll_width <= inner, f"{path} at {width}px: {scroll_width} > {inner}"
+            screenshot(page, f"{role}-{n + 1}-{width}")
