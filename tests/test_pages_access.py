@@ -71,6 +71,13 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         None,
         only("counselor", out=("counselor_out",)),
     ),
+    ("GET", "/workbench/register"): ("/workbench/register", None, only("counselor", "counselor_out")),
+    # an empty form: the counselor gets it back with the messages (200), nothing is stored
+    ("POST", "/workbench/register"): (
+        "/workbench/register",
+        {"name": ""},
+        only("counselor", "counselor_out"),
+    ),
     ("GET", "/employer"): ("/employer", None, only("employer", "employer_out")),
     ("GET", "/employer/orders/{order_id}"): (
         "/employer/orders/O1",

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.auth_helpers import make_user
+from tests.factories import id_number
 
 DAY = dt.date(2026, 12, 1)
 
@@ -138,3 +139,80 @@ def test_worker_page_and_sign_out(client) -> None:  # type: ignore[no-untyped-de
     # the token itself is revoked, not only forgotten by this browser
     client.cookies.set("sb_token", token)
     assert client.get("/me", follow_redirects=False).status_code == 303
+
+
+def _register(client, **fields: str | list[str]):  # type: ignore[no-untyped-def]
+    form: dict[str, str | list[str]] = {
+        "name": "王五",
+        "id_number": id_number("141124", "19880808", "551"),
+        "phone": "13912345678",
+        "home_address": "山西省吕梁市临县城庄镇",
+        "education": "初中",
+        "desired_place": "local",
+        "max_commute_km": "40",
+        "skills_text": "在工地干过八年钢筋工，会看图纸",
+        "work_history": "想学电焊",
+        "groups": ["脱贫劳动力", "返乡农民工"],
+        "consent_share": "1",
+        **fields,
+    }
+    return client.post("/workbench/register", data=form, follow_redirects=False)
+
+
+def test_counselor_registers_a_worker_from_free_text(client) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from data.db.models import AuditEvent, Worker
+    from data.db.session import transaction
+
+    _sign_in(client, "counselor", region="1411")
+    r = _register(client)
+    assert r.status_code == 303
+    worker_id = r.headers["location"].split("/")[3].split("?")[0]
+    with transaction(_engine(client)) as s:
+        w = s.get(Worker, worker_id)
+        assert w is not None
+        row = (w.name_masked, w.id_number_masked, w.phone_masked, w.home_adcode, w.birth_year, w.gender)
+        assert row == (
+            "王*",
+            "141***********" + id_number("141124", "19880808", "551")[-4:],
+            "139****5678",
+            "141124",
+            1988,
+            "男",
+        )
+        assert (w.groups, w.consent_share, w.max_commute_km) == (["脱贫劳动力", "返乡农民工"], True, 40.0)
+        assert w.skills_text == "在工地干过八年钢筋工，会看图纸"
+        actors = s.scalars(select(AuditEvent.actor).where(AuditEvent.entity_id == worker_id)).all()
+        assert len(actors) == 1 and actors[0].startswith("counselor-")
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200 and "已登记" in page.text
+    # the same 身份证号 again is refused by its field
+    again = _register(client, name="王五五")
+    assert '<span class="msg" id="e-id_number">该身份证号已登记，请用身份证号后四位查找</span>' in again.text
+
+
+def test_registration_errors_by_the_field_keep_what_was_typed(client) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from data.db.models import Worker
+    from data.db.session import transaction
+
+    _sign_in(client, "counselor", region="1411")
+    with transaction(_engine(client)) as s:
+        before = s.scalar(select(func.count()).select_from(Worker))
+    bad = _register(client, id_number="141124198808085519", phone="1391234", home_address="太原市小店区")
+    assert bad.status_code == 200
+    assert '<span class="msg" id="e-id_number">身份证号校验位错误</span>' in bad.text
+    assert (
+        '<span class="msg" id="e-home_address">该地址不在您负责的地区，请由户籍地的就业服务站登记</span>'
+        in bad.text
+    )
+    assert '<span class="msg" id="e-phone">手机号应为以1开头的11位数字</span>' in bad.text
+    assert 'value="1391234"' in bad.text and "在工地干过八年钢筋工，会看图纸</textarea>" in bad.text
+    assert 'value="脱贫劳动力" checked' in bad.text and 'value="零就业家庭成员" checked' not in bad.text
+    empty = client.post("/workbench/register", data={"name": ""})
+    assert '<span class="msg" id="e-name">请填写姓名</span>' in empty.text
+    assert '<span class="msg" id="e-id_number">请填写身份证号</span>' in empty.text
+    with transaction(_engine(client)) as s:
+        assert s.scalar(select(func.count()).select_from(Worker)) == before

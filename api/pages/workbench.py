@@ -7,18 +7,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import RecommenderDep, SessionDep, TodayDep
+from api.deps import EngineDep, RecommenderDep, SessionDep, SettingsDep, TodayDep
 from api.errors import NotFound
-from api.pages.forms import Blank, parse_form
+from api.pages.forms import Blank, FormResult, parse_form
 from api.pages.session import page_caller
 from api.pages.templating import render
 from api.schemas.common import ID_PATTERN, WorkerId
 from api.security import Caller
 from api.services.recommend.views import FEATURE_NAMES
+from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
+from matcher.types import EDUCATION_ORDER, GROUPS
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +44,43 @@ def workbench(request: Request, caller: CounselorCaller, session: SessionDep) ->
     return render(
         request, "workbench/search.html", title="工作台", nav="mine", form=form, total=total, hits=hits
     )
+
+
+def _register_page(request: Request, typed: dict[str, str], errors: dict[str, str]) -> HTMLResponse:
+    return render(
+        request,
+        "workbench/register.html",
+        title="登记劳动者",
+        nav="mine",
+        form=FormResult(None, typed, errors),
+        groups=GROUPS,
+        chosen=set(typed.get("groups", "").split("|")),
+        educations=[(e, e) for e in EDUCATION_ORDER],
+        places=[("local", "家门口（本县）"), ("city", "指定城市"), ("anywhere", "哪里都行")],
+    )
+
+
+@router.get("/workbench/register", response_class=HTMLResponse)
+def register_page(request: Request, _caller: CounselorCaller) -> HTMLResponse:
+    return _register_page(
+        request, {"education": "初中", "desired_place": "local", "max_commute_km": "30"}, {}
+    )
+
+
+@router.post("/workbench/register", response_class=HTMLResponse)
+async def register(
+    request: Request, caller: CounselorCaller, engine: EngineDep, settings: SettingsDep
+) -> Response:
+    """Register a worker from the counselor's form; on a problem the form comes back with each
+    message by its field and everything typed kept (the 身份证号 too: the counselor corrects it)."""
+    posted = await request.form()
+    typed = {k: str(posted.get(k) or "") for k in REGISTRATION_FIELDS if k != "groups"}
+    typed["groups"] = "|".join(str(g) for g in posted.getlist("groups"))
+    try:
+        done = await run_in_threadpool(register_worker, engine, caller, typed, secret_key=settings.secret_key)
+    except RegistrationInvalid as exc:
+        return _register_page(request, typed, exc.field_errors)
+    return RedirectResponse(f"/workbench/workers/{done.worker_id}?registered=1", status_code=303)
 
 
 @router.get("/workbench/workers/{worker_id}", response_class=HTMLResponse)
@@ -74,6 +114,7 @@ def worker_pathways(
         why=why,
         form=form,
         features=FEATURE_NAMES,
+        registered="registered" in request.query_params,
     )
 
 

@@ -185,3 +185,28 @@ def test_desk_pages_fit_the_screen(browser: Browser, site, role: str, width: int
             scroll_width, inner = no_horizontal_scroll(page)
             assert scroll_width <= inner, f"{path} at {width}px: {scroll_width} > {inner}"
             screenshot(page, f"{role}-{n + 1}-{width}")
+
+
+def test_counselor_registers_a_worker_and_sees_pathways(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import id_number
+
+    with browser.page(DESKTOP) as (page, _watch):
+        _sign_in(page, site.base, site.engine, "counselor", region="14")
+        page.click("a[href='/workbench/register']")
+        page.fill("#f-name", "赵六")
+        page.fill("#f-id_number", id_number("141124", "19900303", "117"))
+        page.fill("#f-home_address", "吕梁市临县")
+        page.fill("#f-skills_text", "在工地干过十年瓦工，会贴砖，想学电工")
+        page.check("input[name=groups][value=脱贫劳动力]")
+        page.fill("#f-phone", "139")  # wrong first: the form comes back with the message
+        page.click("main form button[type=submit]")
+        assert page.locator("#e-phone").inner_text() == "手机号应为以1开头的11位数字"
+        assert page.locator("#f-skills_text").input_value() == "在工地干过十年瓦工，会贴砖，想学电工"
+        assert page.locator("input[name=groups][value=脱贫劳动力]").is_checked()
+        assert axe_violations(page) == []
+        screenshot(page, "workbench-register-error-1280")
+        page.fill("#f-phone", "13912340000")
+        page.click("main form button[type=submit]")
+        page.wait_for_url(re.compile(r"/workbench/workers/W[0-9A-F]+\?registered=1$"))
+        assert page.locator(".ok-box").inner_text().startswith("已登记")
+        assert page.locator("#pathways li[data-pathway]").count() >= 1
