@@ -78,6 +78,8 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         {"name": ""},
         only("counselor", "counselor_out"),
     ),
+    ("GET", "/workbench/ledger"): ("/workbench/ledger", None, only("counselor", "counselor_out")),
+    ("GET", "/workbench/ledger.xlsx"): ("/workbench/ledger.xlsx", None, only("counselor", "counselor_out")),
     ("GET", "/employer"): ("/employer", None, only("employer", "employer_out")),
     ("GET", "/employer/orders/{order_id}"): (
         "/employer/orders/O1",

@@ -127,3 +127,44 @@ def test_employer_sees_its_orders_and_candidates(client) -> None:  # type: ignor
     assert page.status_code == 200
     found = client.app.state.recommender.candidates_for_order("O1", top=30, today=DAY)
     assert re.findall(r'data-candidate="([^"]+)"', page.text) == [c.worker_id for c in found.candidates]
+
+
+def test_ledger_counts_stages_from_the_records_and_exports_xlsx(client) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    from data.db.models import Hire
+
+    _sign_in(client, "counselor", region="1411")
+    page = client.get("/workbench/ledger")
+    # W1 (脱贫劳动力, 返乡农民工) completed P1; W2 has no group and lives in 太原: not in the ledger
+    assert re.findall(r'data-worker="([^"]+)"', page.text) == ["W1"]
+    row = re.search(r'data-group="脱贫劳动力">(.*?)</tr>', page.text, re.S).group(1)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["0", "0", "1", "0", "0"]
+    with transaction(client.app.state.engine) as s:
+        s.add(
+            Hire(
+                worker_id="W1",
+                employer_name="山西晋建建筑工程有限公司",
+                employer_kind="企业",
+                start_date=dt.date(2026, 11, 28),
+            )
+        )
+    hired = client.get("/workbench/ledger", params={"stage": "已就业", "group": "返乡农民工"})
+    assert re.findall(r'data-worker="([^"]+)"', hired.text) == ["W1"]
+    assert client.get("/workbench/ledger", params={"stage": "已结业"}).text.count('data-worker="') == 0
+    outside = client.get("/workbench/ledger", params={"county": "140105"})
+    assert '<span class="msg" id="e-county">所选区县不在您负责的地区</span>' in outside.text
+    export = client.get("/workbench/ledger.xlsx", params={"stage": "已就业"})
+    assert export.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(export.content))
+    assert [list(r) for r in book["台账"].iter_rows(values_only=True)] == [
+        ["劳动者编号", "姓名", "户籍地", "重点群体", "培训就业阶段"],
+        ["W1", "张*", "吕梁市临县", "脱贫劳动力、返乡农民工", "已就业"],
+    ]
+    assert [list(r) for r in book["统计"].iter_rows(values_only=True)] == [
+        ["重点群体", "未培训", "已报名", "已结业", "已取证", "已就业", "合计"],
+        ["脱贫劳动力", 0, 0, 0, 0, 1, 1],
+        ["返乡农民工", 0, 0, 0, 0, 1, 1],
+    ]

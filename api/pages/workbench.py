@@ -1,10 +1,12 @@
-"""The counselor workbench (工作台): find a worker of the counselor's region, read the ranked
-pathways with their reasons, net cost, allowance, distance and dates, ask why a programme or
-order is not among them, and print the one-page recommendation sheet (打印推荐单, A4)."""
+"""The counselor workbench (工作台): find or register a worker of the counselor's region, read the
+ranked pathways with their reasons, net cost, allowance, distance and dates, ask why a programme
+or order is not among them, print the one-page recommendation sheet (打印推荐单, A4), and keep the
+training ledger of priority groups (培训台账) with its XLSX export."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,6 +20,8 @@ from api.pages.session import page_caller
 from api.pages.templating import render
 from api.schemas.common import ID_PATTERN, WorkerId
 from api.security import Caller
+from api.services.directory import region_options
+from api.services.ledger import STAGES, ledger, ledger_xlsx
 from api.services.recommend.views import FEATURE_NAMES
 from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
@@ -26,6 +30,8 @@ from matcher.types import EDUCATION_ORDER, GROUPS
 router = APIRouter(include_in_schema=False)
 
 SHEET_PATHWAYS = 3
+#: rows of the ledger shown on the page (the export holds them all)
+LEDGER_ROWS = 200
 CounselorCaller = Annotated[Caller, Depends(page_caller("counselor"))]
 
 
@@ -115,6 +121,63 @@ def worker_pathways(
         form=form,
         features=FEATURE_NAMES,
         registered="registered" in request.query_params,
+    )
+
+
+class LedgerFilter(BaseModel):
+    county: Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, Blank] = None
+    group: Annotated[Literal[GROUPS] | None, Blank] = None  # type: ignore[valid-type]
+    stage: Annotated[Literal[STAGES] | None, Blank] = None  # type: ignore[valid-type]
+
+
+def _ledger(request: Request, caller: Caller, session: SessionDep, today: TodayDep):  # type: ignore[no-untyped-def]
+    form = parse_form(LedgerFilter, request.query_params)
+    f = form.value or LedgerFilter()
+    region = caller.region
+    if f.county and not f.county.startswith(caller.region):
+        form.errors["county"] = "所选区县不在您负责的地区"
+    elif f.county:
+        region = f.county
+    return form, ledger(session, region, today, group=f.group, stage=f.stage)
+
+
+@router.get("/workbench/ledger", response_class=HTMLResponse)
+def ledger_page(
+    request: Request, caller: CounselorCaller, session: SessionDep, today: TodayDep
+) -> HTMLResponse:
+    """培训台账 of the counselor's region: priority groups by stage, with filters and counts."""
+    form, book = _ledger(request, caller, session, today)
+    counties = [
+        c for city in region_options(session) for c in city.counties if c[0].startswith(caller.region)
+    ]
+    return render(
+        request,
+        "workbench/ledger.html",
+        title="培训台账",
+        nav="mine",
+        form=form,
+        book=book,
+        groups=[g for g in GROUPS if any(book.count(g, s) for s in STAGES)],
+        all_groups=[(g, g) for g in GROUPS],
+        stages=STAGES,
+        stage_options=[(s, s) for s in STAGES],
+        counties=counties,
+        shown=book.rows[:LEDGER_ROWS],
+        query=urlencode({k: v for k, v in form.typed.items() if v}),
+    )
+
+
+@router.get("/workbench/ledger.xlsx")
+def ledger_export(
+    request: Request, caller: CounselorCaller, session: SessionDep, today: TodayDep
+) -> Response:
+    _form, book = _ledger(request, caller, session, today)
+    return Response(
+        ledger_xlsx(book),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="ledger-{book.region}-{today.isoformat()}.xlsx"'
+        },
     )
 
 

@@ -137,19 +137,25 @@ def test_counselor_workbench_pathways_why_not_and_printed_sheet(browser: Browser
     assert "返回" not in text  # the screen-only link is not printed
 
 
-def test_workbench_fits_a_phone(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_workbench_pages_fit_the_screen(browser: Browser, site, width: int) -> None:  # type: ignore[no-untyped-def]
     base, engine = site.base, site.engine
     worker = _a_worker(site)
-    with browser.page(PHONE) as (page, _watch):
+    pages = {
+        f"/workbench?q={worker}": "workbench-search",
+        f"/workbench/workers/{worker}": "workbench-worker",
+        "/workbench/register": "workbench-register",
+        "/workbench/ledger": "workbench-ledger",
+    }
+    with browser.page(width) as (page, _watch):
         _sign_in(page, base, engine, "counselor", region="14")
-        for path, name in (
-            (f"/workbench?q={worker}", "workbench-search-375"),
-            (f"/workbench/workers/{worker}", "workbench-worker-375"),
-        ):
-            page.goto(base + path)
+        for path, name in pages.items():
+            response = page.goto(base + path)
+            assert response is not None and response.status == 200, path
             scroll_width, inner = no_horizontal_scroll(page)
             assert scroll_width <= inner, f"{path}: {scroll_width} > {inner}"
-            screenshot(page, name)
+            screenshot(page, f"{name}-{width}")
+        assert page.locator("#ledger-counts tbody tr[data-group]").count() >= 1
 
 
 def _desk_accounts(site: Site) -> dict[str, tuple[dict[str, str], list[str]]]:
