@@ -4,8 +4,8 @@
     python -m eval.bench_pages --requests 100 --model e5-small --models /work/main/var/models
 
 Builds the demo's sample world (``skillbridge demo``'s size and seed) in a home of its own under
-``--scratch`` (kept between runs), starts ``skillbridge serve`` on 127.0.0.1, signs in a counselor
-and a worker through the sign-in pages, warms each page once, then requests every page
+``--scratch`` (kept between runs), starts ``skillbridge serve`` on 127.0.0.1, signs in one account
+of each role through the sign-in pages, warms each page once, then requests every page
 ``--requests`` times one after another (one client: the figures are the server's, not a queue's).
 Server time is what the service's request log says each request took (the ``ms`` of
 :mod:`api.observability`'s log line: from the first byte in to the last byte out, inside the
@@ -39,7 +39,7 @@ def _world(home: Path, model: str, models: Path | None) -> dict[str, Any]:
     """The sample world in ``home`` (built once) and the ids the pages are asked about."""
     from sqlalchemy import func, select
 
-    from data.db.models import Order, Worker
+    from data.db.models import Order, Programme, Worker
     from data.db.session import make_engine, session_factory, upgrade
     from data.loaders import ORDER, load_file
     from data.reference import load_reference
@@ -60,13 +60,29 @@ def _world(home: Path, model: str, models: Path | None) -> dict[str, Any]:
     with session_factory(engine)() as session:
         worker = session.scalars(select(Worker.id).order_by(Worker.id)).first()
         home_adcode = session.scalar(select(Worker.home_adcode).where(Worker.id == worker))
-        order = session.scalars(select(Order.id).order_by(Order.id)).first()
-    _accounts(engine, worker)
+        order = session.scalars(
+            select(Order).where(Order.employer_id.is_not(None)).order_by(Order.id)
+        ).first()
+        programme = session.scalars(select(Programme).order_by(Programme.id)).first()
+        assert worker and order and programme, "the sample world has workers, orders and programmes"
+        ids = {
+            "worker": worker,
+            "city": (home_adcode or "1411")[:4],
+            "order": order.id,
+            "employer": order.employer_id,
+            "programme": programme.id,
+            "institution": programme.institution_id,
+            "model": model,
+        }
+    _accounts(engine, ids)
     engine.dispose()
-    return {"worker": worker, "city": (home_adcode or "1411")[:4], "order": order, "model": model}
+    return ids
 
 
-def _accounts(engine: Any, worker_id: str | None) -> None:
+ROLES = ("counselor", "worker", "employer", "institution", "admin")
+
+
+def _accounts(engine: Any, ids: dict[str, Any]) -> None:
     from sqlalchemy import select
 
     from api.services.users import create_user
@@ -74,10 +90,16 @@ def _accounts(engine: Any, worker_id: str | None) -> None:
 
     with engine.connect() as conn:
         have = set(conn.execute(select(User.username)).scalars())
-    if "bench-counselor" not in have:
-        create_user(engine, "bench-counselor", PASSWORD, "counselor", "14", actor="bench")
-    if "bench-worker" not in have and worker_id:
-        create_user(engine, "bench-worker", PASSWORD, "worker", "14", worker_id=worker_id, actor="bench")
+    scope = {
+        "counselor": {},
+        "worker": {"worker_id": ids["worker"]},
+        "employer": {"employer_id": ids["employer"]},
+        "institution": {"institution_id": ids["institution"]},
+        "admin": {},
+    }
+    for role in ROLES:
+        if f"bench-{role}" not in have:
+            create_user(engine, f"bench-{role}", PASSWORD, role, "14", actor="bench", **scope[role])
 
 
 def _pages(ids: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
@@ -96,6 +118,13 @@ def _pages(ids: dict[str, Any]) -> dict[str, tuple[str, str | None]]:
         "workbench-search": ("/workbench?q=" + w[-4:], "counselor"),
         "workbench-worker": (f"/workbench/workers/{w}", "counselor"),
         "workbench-sheet": (f"/workbench/workers/{w}/sheet", "counselor"),
+        "workbench-register": ("/workbench/register", "counselor"),
+        "workbench-ledger": ("/workbench/ledger", "counselor"),
+        "employer-orders": ("/employer", "employer"),
+        "employer-candidates": (f"/employer/orders/{ids['order']}", "employer"),
+        "institution-programmes": ("/institution", "institution"),
+        "institution-enrollments": (f"/institution/programmes/{ids['programme']}", "institution"),
+        "admin": ("/admin", "admin"),
     }
 
 
@@ -156,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"server did not become ready; see {log}")
             time.sleep(1)
         clients = {None: httpx.Client(base_url=base, timeout=30)}
-        for role in ("counselor", "worker"):
+        for role in ROLES:
             c = httpx.Client(base_url=base, timeout=30)
             r = c.post(f"/login/{role}", data={"username": f"bench-{role}", "password": PASSWORD})
             if r.status_code != 303:
