@@ -194,6 +194,22 @@ def recommendation_sheet(
     with its dates, costs, pay and the explanation)."""
     worker = scoped_worker(session, caller.region, worker_id)
     rec, cards = pathway_cards(recommender, session, worker_id, top=SHEET_PATHWAYS, today=today)
+    link = f"{str(request.base_url).rstrip('/')}/login/worker?next=%2Fme"
     return render(
-        request, "workbench/sheet.html", title="推荐单", worker=worker, rec=rec, cards=cards, today=today
+        request,
+        "workbench/sheet.html",
+        title="推荐单",
+        worker=worker,
+        rec=rec,
+        cards=cards,
+        today=today,
+        link=link,
+        qr=_qr_svg(link),
     )
+
+
+def _qr_svg(text: str) -> str:
+    """``text`` as an inline SVG QR code (no script, no external file)."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=3, title="扫码登录技能通")

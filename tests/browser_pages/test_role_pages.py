@@ -135,6 +135,7 @@ def test_counselor_workbench_pathways_why_not_and_printed_sheet(browser: Browser
     assert norm(f"劳动者编号：{worker}") in text
     assert norm(first_title) in text
     assert "返回" not in text  # the screen-only link is not printed
+    assert norm("用手机扫码登录“技能通”") in text
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
