@@ -4,12 +4,14 @@ queues (who did each step, so separation of duties shows) and risk flags with th
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from api.deps import RecommenderDep, SessionDep, TodayDep
+from api.pages.forms import FormResult
 from api.pages.session import page_caller
 from api.pages.templating import render
 from api.schemas.common import ItemId, OrderId
@@ -66,6 +68,26 @@ def institution_home(request: Request, caller: InstitutionCaller, session: Sessi
 def institution_enrollments(
     request: Request, programme_id: ItemId, caller: InstitutionCaller, session: SessionDep
 ) -> HTMLResponse:
+    return enrollments_page(request, programme_id, caller, session)
+
+
+def _record_number(value: str) -> str:
+    # only a record number is echoed back (never free text from the address bar)
+    return value if value.isdigit() and len(value) <= 10 else ""
+
+
+def enrollments_page(
+    request: Request,
+    programme_id: str,
+    caller: Caller,
+    session: Session,
+    *,
+    problem: str = "",
+    form: FormResult[Any] | None = None,
+    row: int | None = None,
+) -> HTMLResponse:
+    """A programme's enrollments; ``problem`` shown above, ``form`` (a completion's typed values
+    and errors) on enrollment ``row``."""
     assert caller.institution_id is not None
     rows = desks.programme_enrollments(session, caller.institution_id, programme_id)
     summary = next(
@@ -78,11 +100,20 @@ def institution_enrollments(
         nav="mine",
         programme=summary,
         rows=rows,
+        problem=problem,
+        form=form or FormResult(None, {}),
+        form_row=row,
+        done=_record_number(request.query_params.get("done", "")),
     )
 
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_home(request: Request, caller: AdminCaller, session: SessionDep) -> HTMLResponse:
+    return admin_page(request, caller, session)
+
+
+def admin_page(request: Request, caller: Caller, session: Session, *, problem: str = "") -> HTMLResponse:
+    """The claim queues and risk flags, with ``problem`` (a refused step) shown above."""
     queues = desks.claim_queues(session, caller.region)
     flags = desks.risk_flags(session, caller.region)
     return render(
@@ -93,4 +124,6 @@ def admin_home(request: Request, caller: AdminCaller, session: SessionDep) -> HT
         queues=queues,
         queue_names=desks.QUEUES,
         flags=flags,
+        problem=problem,
+        done=_record_number(request.query_params.get("done", "")),
     )

@@ -5,12 +5,14 @@ training ledger of priority groups (培训台账) with its XLSX export."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, RecommenderDep, SessionDep, SettingsDep, TodayDep
@@ -22,6 +24,7 @@ from api.schemas.common import ID_PATTERN, WorkerId
 from api.security import Caller
 from api.services.directory import region_options
 from api.services.ledger import STAGES, ledger, ledger_xlsx
+from api.services.recommend import Recommender
 from api.services.recommend.views import FEATURE_NAMES
 from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
@@ -98,6 +101,20 @@ def worker_pathways(
     recommender: RecommenderDep,
     today: TodayDep,
 ) -> HTMLResponse:
+    return worker_page(request, worker_id, caller, session, recommender, today)
+
+
+def worker_page(
+    request: Request,
+    worker_id: str,
+    caller: Caller,
+    session: Session,
+    recommender: Recommender,
+    today: dt.date,
+    *,
+    problem: str = "",
+) -> HTMLResponse:
+    """A worker's pathways for the counselor, with ``problem`` (a refusal in Chinese) shown."""
     worker = scoped_worker(session, caller.region, worker_id)
     rec, cards = pathway_cards(recommender, session, worker_id, top=10, today=today)
     why = None
@@ -121,6 +138,11 @@ def worker_pathways(
         form=form,
         features=FEATURE_NAMES,
         registered="registered" in request.query_params,
+        enrolled=next(
+            (c.course.id for c in cards if c.course and c.course.id == request.query_params.get("enrolled")),
+            "",
+        ),
+        problem=problem,
     )
 
 
