@@ -8,6 +8,7 @@ is listed here. The service answers at once: until the first catalogue snapshot 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,9 +20,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
-from api.pages import desks, public, signin, workbench, worker
+from api.pages import actions, desks, public, signin, workbench, worker
 from api.pages.session import install_page_handlers
-from api.routers import auth, catalogue, docs, health, occupations, recommend, workers
+from api.routers import auth, catalogue, claims, docs, enrollments, health, occupations, recommend, workers
 from api.settings import Settings, get_settings
 from data.db.session import make_engine, session_factory
 
@@ -56,6 +57,9 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
         app.state.sessions = session_factory(engine)
         app.state.recommender = recommender
         app.state.refresher = refresher
+        #: today's date for the records and claims services: ``Settings.today`` when pinned, else
+        #: the calendar's (tests may set another clock)
+        app.state.clock = lambda: settings.today or dt.date.today()
         if settings.background_refresh:
             refresher.start()
         try:
@@ -82,11 +86,14 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(workers.router)
     app.include_router(recommend.router)
     app.include_router(occupations.router)
+    app.include_router(enrollments.router)
+    app.include_router(claims.router)
     # web pages (server-rendered, api/templates)
     app.include_router(public.router)
     app.include_router(signin.router)
     app.include_router(worker.router)
     app.include_router(workbench.router)
     app.include_router(desks.router)
+    app.include_router(actions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

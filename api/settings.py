@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     #: run the background refresher (snapshots, profile encoding); tests that step it by hand
     #: switch it off
     background_refresh: bool = True
-    #: the day the web pages take as today (default: the calendar's); tests and demos of a
-    #: synthetic world pin it to the world's reference date
+    #: the day the web pages, and the records and claims services (enrollment day, the latest
+    #: completion, certificate and hire dates, a claim's filing day), take as today (default:
+    #: the calendar's); tests and demos of a synthetic world pin it to the world's reference date
     today: dt.date | None = None
 
     @model_validator(mode="after")

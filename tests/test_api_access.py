@@ -38,6 +38,7 @@ CALLERS: dict[str, dict[str, str]] = {
     "employer": {"role": "employer", "region": "1401", "employer_id": O1_EMPLOYER},
     "employer_out": {"role": "employer", "region": "1401", "employer_id": OTHER_EMPLOYER},
     "institution": {"role": "institution", "region": "1411", "institution_id": "I1"},
+    "institution_out": {"role": "institution", "region": "1401", "institution_id": "I2"},
 }
 NAMES = ["anonymous", *CALLERS]
 
@@ -54,6 +55,7 @@ WORKER_FILE = {
     "employer": 403,
     "employer_out": 403,
     "institution": 403,
+    "institution_out": 403,
 }
 STAFF_LIST = {
     **{k: 403 for k in CALLERS},
@@ -116,6 +118,129 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
 }
 
 
+def _only(allowed: dict[str, int]) -> dict[str, int]:
+    """Statuses of a records route: 401 anonymous, 403 for every caller not named in ``allowed``."""
+    return {"anonymous": 401, **dict.fromkeys(CALLERS, 403), **allowed}
+
+
+# The records routes (issue 12), asked about the records :func:`_seed_records` makes: enrollment
+# 1 of W1 in I1's P1 (completed), and claim 2 (申请) on it. Each request changes nothing, except
+# the last two noted: a request of W2's own, and the review (申请 → 审核) after every other claim step.
+E1, C1 = "/api/v1/enrollments/1", "/api/v1/claims/2"  # claim 1 is W1's imported 2020 claim
+MATRIX.update(
+    {
+        ("POST", "/api/v1/enrollments"): (
+            "/api/v1/enrollments",
+            {"worker_id": "W1", "programme_id": "P1"},
+            _only({"counselor": 409, "counselor_out": 404}),  # W1 is enrolled already
+        ),
+        ("POST", "/api/v1/enrollments/requests"): (
+            "/api/v1/enrollments/requests",
+            {"programme_id": "P1"},
+            _only({"worker": 409, "worker_out": 201}),  # W1 is enrolled; W2 asks (a pending request)
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/confirm"): (
+            f"{E1}/confirm",
+            None,
+            _only({"institution": 409, "institution_out": 404}),
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/withdraw"): (
+            f"{E1}/withdraw",
+            {"reason": "测试"},
+            _only({"institution": 409, "institution_out": 404, "counselor": 409, "counselor_out": 404}),
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/completion"): (
+            f"{E1}/completion",
+            {"completed_on": "2027-01-25", "hours_attended": 1},
+            _only({"institution": 409, "institution_out": 404}),
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/certificate"): (
+            f"{E1}/certificate",
+            {"occupation_code": "6-29-01-01", "level": 5, "number": "S0000000001", "issued_on": "2027-01-01"},
+            _only({"institution": 422, "institution_out": 404}),  # issued before the course started
+        ),
+        ("GET", "/api/v1/workers/{worker_id}/enrollments"): (
+            "/api/v1/workers/W1/enrollments",
+            None,
+            WORKER_FILE,
+        ),
+        ("GET", "/api/v1/programmes/{programme_id}/enrollments"): (
+            "/api/v1/programmes/P1/enrollments",
+            None,
+            _only({"institution": 200, "institution_out": 404}),
+        ),
+        ("POST", "/api/v1/orders/{order_id}/hires"): (
+            "/api/v1/orders/O1/hires",
+            {"worker_id": "W1", "start_date": "2099-01-01", "monthly_wage": 6500},
+            _only({"employer": 422, "employer_out": 404}),  # a start after today
+        ),
+        ("POST", "/api/v1/claims"): (
+            "/api/v1/claims",
+            {"worker_id": "W1", "kind": "training", "enrollment_id": 1},
+            _only({"counselor": 409, "counselor_out": 404}),  # refused: claimed already
+        ),
+        ("GET", "/api/v1/claims"): ("/api/v1/claims", None, STAFF_LIST),
+        ("GET", "/api/v1/claims/{claim_id}"): (
+            C1,
+            None,
+            _only({"admin": 200, "admin_out": 404, "counselor": 200, "counselor_out": 404}),
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/approve"): (
+            f"{C1}/approve",
+            None,
+            _only({"admin": 409, "admin_out": 404}),  # not reviewed yet
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/pay"): (
+            f"{C1}/pay",
+            None,
+            _only({"admin": 409, "admin_out": 404}),
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/reject"): (
+            f"{C1}/reject",
+            {"note": ""},
+            _only({"admin": 409, "admin_out": 404}),  # a rejection needs a reason
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/review"): (
+            f"{C1}/review",
+            None,
+            _only({"admin": 200, "admin_out": 404}),
+        ),
+        ("GET", "/api/v1/workers/{worker_id}/audit"): (
+            "/api/v1/workers/W1/audit",
+            None,
+            _only({"admin": 200, "admin_out": 404, "counselor": 200, "counselor_out": 404}),
+        ),
+    }
+)
+
+
+def _seed_records(client: TestClient) -> None:
+    """Enrollment 1: W1 in I1's P1 (2027-01-05 … 01-25), completed; claim 2 on it, filed (申请)."""
+    import datetime as dt
+
+    from api.services import enrollments, outcomes
+    from api.services.subsidy import SubsidyService
+    from tests.record_factories import caller
+
+    engine = engine_of(client)
+    school = caller("institution", "seed-school", institution_id="I1")
+    e = enrollments.enroll(
+        engine,
+        caller("counselor", "seed-counselor"),
+        worker_id="W1",
+        programme_id="P1",
+        today=dt.date(2026, 12, 1),
+    )
+    enrollments.confirm(engine, school, e.id)
+    outcomes.record_completion(
+        engine, school, e.id, completed_on=dt.date(2027, 1, 25), hours_attended=116, today=dt.date(2027, 2, 1)
+    )
+    filed = SubsidyService(engine, clock=lambda: dt.date(2027, 2, 1)).submit(
+        worker_id="W1", kind="training", actor="seed-counselor", enrollment_id=e.id
+    )
+    assert (e.id, filed.claim_id) == (1, 2), filed.message
+
+
 def _app_routes(client: TestClient) -> set[tuple[str, str]]:
     out = set()
     for route in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
@@ -146,6 +271,7 @@ def test_every_route_is_in_the_matrix(client: TestClient) -> None:
 
 def test_route_role_scope_matrix(client: TestClient) -> None:
     headers = _tokens(client)
+    _seed_records(client)
     got: dict[tuple[str, str, str], int] = {}
     want: dict[tuple[str, str, str], int] = {}
     for (method, template), (path, body, expected) in MATRIX.items():
@@ -153,7 +279,7 @@ def test_route_role_scope_matrix(client: TestClient) -> None:
             continue  # last: it ends the tokens
         for name in NAMES:
             # a name of its own per caller: five failures of one account would be 429
-            sent = {**body, "username": f"nobody-{name}"} if body else None
+            sent = {**body, "username": f"nobody-{name}"} if template == "/api/v1/auth/login" else body
             r = client.request(method, path, json=sent, headers=headers[name])
             got[(method, template, name)] = r.status_code
             want[(method, template, name)] = expected[name]

@@ -214,6 +214,7 @@ def test_an_exhausted_connection_pool_is_a_503_to_retry(client: TestClient, monk
     def busy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
 
+    sign_in(client)
     monkeypatch.setattr(Recommender, "recommend_worker", busy)
     r = client.get("/api/v1/workers/W1/recommendations")
     assert (r.status_code, r.headers["retry-after"]) == (503, "1")

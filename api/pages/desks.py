@@ -21,6 +21,13 @@ from api.services.recommend.views import candidates_out
 
 router = APIRouter(include_in_schema=False)
 
+#: queue status → the steps an administrator may take there (the service checks who may)
+CLAIM_STEPS = {
+    "申请": [("review", "审核"), ("reject", "驳回")],
+    "审核": [("approve", "审批通过"), ("reject", "驳回")],
+    "通过": [("pay", "发放")],
+}
+
 EmployerCaller = Annotated[Caller, Depends(page_caller("employer"))]
 InstitutionCaller = Annotated[Caller, Depends(page_caller("institution"))]
 AdminCaller = Annotated[Caller, Depends(page_caller("admin"))]
@@ -102,6 +109,7 @@ def enrollments_page(
         rows=rows,
         problem=problem,
         form=form or FormResult(None, {}),
+        blank=FormResult(None, {}),
         form_row=row,
         done=_record_number(request.query_params.get("done", "")),
     )
@@ -123,6 +131,7 @@ def admin_page(request: Request, caller: Caller, session: Session, *, problem: s
         nav="mine",
         queues=queues,
         queue_names=desks.QUEUES,
+        steps=CLAIM_STEPS,
         flags=flags,
         problem=problem,
         done=_record_number(request.query_params.get("done", "")),

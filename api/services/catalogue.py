@@ -9,9 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.errors import NotFound
+from api.services.institution_outcomes import institution_outcomes
+from api.services.records import institution_info
 from data.db.models import Institution, Order, Programme, Region, Worker
 
 __all__ = [
+    "InstitutionView",
     "NotFound",
     "ProgrammeQuery",
     "get_worker",
@@ -74,14 +77,46 @@ def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Prog
     return total, list(rows)
 
 
+@dataclass(frozen=True, slots=True)
+class InstitutionView:
+    """An institution of the public catalogue, its rates computed from the records where there
+    are any (:mod:`api.services.institution_outcomes`), else as typed in."""
+
+    id: str
+    name: str
+    kind: str
+    adcode: str
+    status: str
+    completion_rate: float | None
+    certification_rate: float | None
+    employment_rate_6m: float | None
+
+
 def list_institutions(
-    session: Session, city: str | None, limit: int, offset: int
-) -> tuple[int, list[Institution]]:
+    session: Session, city: str | None, limit: int, offset: int, today: dt.date | None = None
+) -> tuple[int, list[InstitutionView]]:
     stmt = select(Institution)
     if city:
         stmt = stmt.where(Institution.adcode.startswith(city))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    return total, list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
+    rows = list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
+    outcomes = institution_outcomes(session, today or dt.date.today(), [i.id for i in rows])
+    views = []
+    for i in rows:
+        info = institution_info(i, outcomes=outcomes.get(i.id))
+        views.append(
+            InstitutionView(
+                i.id,
+                i.name,
+                i.kind,
+                i.adcode,
+                i.status,
+                info.completion_rate,
+                info.certification_rate,
+                info.employment_rate_6m,
+            )
+        )
+    return total, views
 
 
 def list_orders(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Order]]:

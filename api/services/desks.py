@@ -43,6 +43,8 @@ CLAIM_KINDS = {
     "skill_upgrade": "技能提升补贴",
     "living": "生活费补贴",
 }
+#: enrollment states that hold no place: withdrawn (退出), a worker's request (待确认)
+NOT_ENROLLED = ("退出", "待确认")
 #: queue status → what the queue waits for
 QUEUES = {"申请": "待审核", "审核": "待审批", "通过": "待发放"}
 
@@ -104,7 +106,7 @@ class FlagRow:
 
 def institution_programmes(session: Session, institution_id: str) -> list[ProgrammeSummary]:
     """The institution's programmes by start date, with counts from its enrollment records
-    (withdrawn ones, 退出, are not counted as enrolled)."""
+    (withdrawn ones and a worker's requests not yet confirmed are not counted as enrolled)."""
     programmes = list(
         session.scalars(
             select(Programme)
@@ -123,7 +125,7 @@ def institution_programmes(session: Session, institution_id: str) -> list[Progra
             ).where(Enrollment.programme_id.in_(ids))
         )
         for programme_id, status, done, cert in rows:
-            if status != "退出":
+            if status not in NOT_ENROLLED:
                 enrolled[programme_id] += 1
             completed[programme_id] += bool(done)
             certified[programme_id] += bool(cert)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from api.services.desks import NOT_ENROLLED
 from data.db.models import Certificate, Enrollment, Hire, Region, Worker
 from matcher.types import GROUPS
 
@@ -65,7 +66,7 @@ def ledger(
     for wid, status, completed, certified in session.execute(
         select(Enrollment.worker_id, Enrollment.status, Enrollment.completed, Enrollment.certified)
         .join(Worker, Worker.id == Enrollment.worker_id)
-        .where(in_region, Enrollment.status != "退出")
+        .where(in_region, Enrollment.status.not_in(NOT_ENROLLED))
     ):
         reach(wid, 3 if certified else 2 if completed or status == "结业" else 1)
     for (wid,) in session.execute(

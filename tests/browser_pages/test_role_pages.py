@@ -89,6 +89,12 @@ def test_worker_signs_in_on_a_phone_and_sees_three_numbers(browser: Browser, sit
         assert scroll_width <= inner
         assert axe_violations(page) == []
         screenshot(page, "worker-me-375")
+        programme = cards.first.get_attribute("data-pathway")
+        cards.first.locator("button", has_text="我想报名").click()
+        page.wait_for_url(re.compile(r"/me\?requested="))
+        assert (
+            page.locator(".ok-box").inner_text() == f"已提交 {programme} 的报名申请，就业服务站会联系您确认。"
+        )
 
 
 def test_counselor_workbench_pathways_why_not_and_printed_sheet(browser: Browser, site, tmp_path) -> None:  # type: ignore[no-untyped-def]
