@@ -168,3 +168,13 @@ def test_ledger_counts_stages_from_the_records_and_exports_xlsx(client) -> None:
         ["脱贫劳动力", 0, 0, 0, 0, 1, 1],
         ["返乡农民工", 0, 0, 0, 0, 1, 1],
     ]
+
+
+def test_institution_directory_rates_come_from_the_records(client) -> None:  # type: ignore[no-untyped-def]
+    # I1's typed-in completion rate is 0.92 and no certification rate; its records (W1 completed,
+    # W2 still in training, no certificate) give 100% and 0%, as the JSON catalogue does
+    page = client.get("/catalogue/institutions", params={"city": "1411"})
+    card = re.search(r'data-institution="I1">(.*?)</li>', page.text, re.S).group(1)
+    api = client.get("/api/v1/institutions", params={"city": "1411"}).json()["items"][0]
+    assert (api["completion_rate"], api["certification_rate"]) == (1.0, 0.0)
+    assert "<dt>结业率</dt><dd>100%</dd>" in card and "<dt>取证率</dt><dd>0%</dd>" in card
