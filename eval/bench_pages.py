@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"server did not become ready; see {log}")
             time.sleep(1)
-        clients = {None: httpx.Client(base_url=base, timeout=30)}
+        clients: dict[str | None, httpx.Client] = {None: httpx.Client(base_url=base, timeout=30)}
         for role in ROLES:
             c = httpx.Client(base_url=base, timeout=30)
             r = c.post(f"/login/{role}", data={"username": f"bench-{role}", "password": PASSWORD})
@@ -192,13 +192,13 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"sign-in as {role} failed: {r.status_code}")
             clients[role] = c
         pages = _pages(ids)
-        for path, role in pages.values():  # warm-up: one request a page
-            assert clients[role].get(path).status_code == 200, path
+        for path, who in pages.values():  # warm-up: one request a page
+            assert clients[who].get(path).status_code == 200, path
         start = log.stat().st_size
         asked: dict[str, str] = {}
         for _ in range(args.requests):
-            for name, (path, role) in pages.items():
-                r = clients[role].get(path)
+            for name, (path, who) in pages.items():
+                r = clients[who].get(path)
                 if r.status_code != 200:
                     raise SystemExit(f"{name}: {r.status_code}")
                 asked[r.headers["x-request-id"]] = name
