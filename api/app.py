@@ -20,7 +20,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
-from api.pages import public
+from api.pages import actions, desks, public, signin, workbench, worker
+from api.pages.session import install_page_handlers
 from api.routers import auth, catalogue, claims, docs, enrollments, health, occupations, recommend, workers
 from api.settings import Settings, get_settings
 from data.db.session import make_engine, session_factory
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     )
     app.add_middleware(RequestMiddleware)
     install_error_handlers(app)
+    install_page_handlers(app)
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(auth.router)
@@ -88,5 +90,10 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(claims.router)
     # web pages (server-rendered, api/templates)
     app.include_router(public.router)
+    app.include_router(signin.router)
+    app.include_router(worker.router)
+    app.include_router(workbench.router)
+    app.include_router(desks.router)
+    app.include_router(actions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

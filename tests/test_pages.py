@@ -64,7 +64,7 @@ def test_programme_rows_carry_names_and_filter(sample_engine: Engine) -> None:
         window, window_rows = programme_rows(
             session, ProgrammeQuery(start_from=dt.date(2027, 1, 10), start_to=dt.date(2027, 2, 1))
         )
-        inst_total, inst = institution_rows(session, "1401", "技工院校", 10, 0)
+        inst_total, inst = institution_rows(session, "1401", "技工院校", 10, 0, DAY)
     assert (total, none_total) == (1, 0)
     p1 = rows[0]
     assert (p1.id, p1.institution_name, p1.occupation_name, p1.level_name, p1.place) == (

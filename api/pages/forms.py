@@ -54,5 +54,6 @@ def parse_form(
         errors: dict[str, str] = {}
         for err in translate_errors([dict(e) for e in exc.errors()]):
             where = str(err.loc[0]) if err.loc else "__all__"
-            errors.setdefault(where, err.msg)
+            # an empty box is "missing" to pydantic; on a form it is a box to fill in
+            errors.setdefault(where, "请填写此项" if err.type == "missing" else err.msg)
         return FormResult(None, typed, errors)

@@ -150,14 +150,14 @@ def programmes_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/catalogue/institutions", response_class=HTMLResponse)
-def institutions_page(request: Request, session: SessionDep) -> HTMLResponse:
+def institutions_page(request: Request, session: SessionDep, today: TodayDep) -> HTMLResponse:
     """机构目录."""
     form = parse_form(InstitutionFilter, request.query_params)
     total, rows = 0, list[directory.InstitutionRow]()
     f = form.value
     if f is not None:
         total, rows = directory.institution_rows(
-            session, f.prefix, f.kind, PAGE_SIZE, (f.page - 1) * PAGE_SIZE
+            session, f.prefix, f.kind, PAGE_SIZE, (f.page - 1) * PAGE_SIZE, today
         )
     return render(
         request,

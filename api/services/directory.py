@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.services.catalogue import ProgrammeQuery, list_programmes
+from api.services.institution_outcomes import institution_outcomes
+from api.services.records import institution_info
 from data.db.models import Institution, Occupation, Programme, Region
 from data.policy_loader import PolicyNotFound, available_cities, load_city_policy
 from matcher.types import SHORT_LEVEL_NAMES
@@ -146,9 +148,11 @@ def _programme_row(
 
 
 def institution_rows(
-    session: Session, region: str | None, kind: str | None, limit: int, offset: int
+    session: Session, region: str | None, kind: str | None, limit: int, offset: int, today: dt.date
 ) -> tuple[int, list[InstitutionRow]]:
-    """One page of the institution directory (every status; a suspended one says so), by id."""
+    """One page of the institution directory (every status; a suspended one says so), by id;
+    rates computed from the records as of ``today`` where there are any (as the JSON
+    catalogue's), else as typed in."""
     stmt = select(Institution)
     if region:
         stmt = stmt.where(Institution.adcode.startswith(region))
@@ -163,21 +167,24 @@ def institution_rows(
         owners = select(Programme.institution_id).where(Programme.institution_id.in_(ids))
         for inst_id in session.scalars(owners):
             counts[inst_id] = counts.get(inst_id, 0) + 1
-    rows = [
-        InstitutionRow(
-            id=i.id,
-            name=i.name,
-            kind=i.kind,
-            place=places.get(i.adcode, i.adcode),
-            address=i.address or places.get(i.adcode, i.adcode),
-            status=i.status,
-            completion_rate=i.completion_rate,
-            certification_rate=i.certification_rate,
-            employment_rate_6m=i.employment_rate_6m,
-            programmes=counts.get(i.id, 0),
+    outcomes = institution_outcomes(session, today, ids)
+    rows = []
+    for i in institutions:
+        info = institution_info(i, outcomes=outcomes.get(i.id))
+        rows.append(
+            InstitutionRow(
+                id=i.id,
+                name=i.name,
+                kind=i.kind,
+                place=places.get(i.adcode, i.adcode),
+                address=i.address or places.get(i.adcode, i.adcode),
+                status=i.status,
+                completion_rate=info.completion_rate,
+                certification_rate=info.certification_rate,
+                employment_rate_6m=info.employment_rate_6m,
+                programmes=counts.get(i.id, 0),
+            )
         )
-        for i in institutions
-    ]
     return total, rows
 
 

@@ -72,7 +72,7 @@ def test_catalogue_filters_by_city_and_level(browser: Browser, site) -> None:  #
         page.goto(base + "/catalogue")
         page.select_option("#f-city", "1401")
         page.select_option("#f-level", "5")
-        page.click("button[type=submit]")
+        page.click("main form button[type=submit]")
         assert page.locator("#result-count strong").inner_text() == str(expected)
         assert page.locator("#f-city").input_value() == "1401"
         assert page.locator("#f-level").input_value() == "5"
@@ -84,7 +84,7 @@ def test_catalogue_error_next_to_the_field_keeps_what_was_typed(browser: Browser
         page.goto(base + "/catalogue")
         page.fill("#f-q", "焊工")
         page.fill("#f-start_from", "2026-13-01")
-        page.click("button[type=submit]")
+        page.click("main form button[type=submit]")
         assert page.locator("#e-start_from").inner_text() == "日期不存在，请检查年月日"
         assert page.locator("#f-start_from").input_value() == "2026-13-01"
         assert page.locator("#f-q").input_value() == "焊工"

@@ -1,0 +1,161 @@
+"""The pages' buttons over the records services, on SQLite and PostgreSQL, over the factory sample:
+a worker's 我想报名, a counselor's enrollment (which takes a seat), an institution's confirmation
+and completion (errors by the field), an administrator's claim step with separation of duties."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data.db.models import Enrollment, Programme, SubsidyClaim
+from data.db.session import transaction
+from tests.auth_helpers import make_user
+
+DAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def client(sample_apps, tmp_path):  # type: ignore[no-untyped-def]
+    with sample_apps.client(tmp_path, today=DAY) as c:
+        yield c
+
+
+def _sign_in(client, role: str, **account: str) -> str:  # type: ignore[no-untyped-def]
+    client.cookies.clear()
+    username, password = make_user(client.app.state.engine, role, **account)
+    r = client.post(
+        f"/login/{role}", data={"username": username, "password": password}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    return username
+
+
+def _enrollment(client, worker: str, programme: str) -> Enrollment:  # type: ignore[no-untyped-def]
+    with transaction(client.app.state.engine) as s:
+        row = s.query(Enrollment).filter_by(worker_id=worker, programme_id=programme).one()
+        s.expunge(row)
+        return row
+
+
+def test_worker_asks_then_counselor_enrolls_taking_a_seat(client) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(client, "worker", worker_id="W1")
+    r = client.post("/me/enroll/P2", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/me?requested=P2")
+    assert _enrollment(client, "W1", "P2").status == "待确认"
+    again = client.post("/me/enroll/P2")
+    assert again.status_code == 200 and "您已申请或报名培训项目 P2" in again.text
+    _sign_in(client, "counselor", region="14")
+    done = client.post("/workbench/workers/W1/enroll", data={"programme_id": "P2"}, follow_redirects=False)
+    assert done.headers["location"] == "/workbench/workers/W1?enrolled=P2"
+    assert _enrollment(client, "W1", "P2").status == "报名"
+    with transaction(client.app.state.engine) as s:
+        assert s.get(Programme, "P2").seats_left == 29
+    twice = client.post("/workbench/workers/W1/enroll", data={"programme_id": "P2"})
+    assert twice.status_code == 200 and 'class="error-box"' in twice.text
+    # a worker outside the counselor's region reads as missing
+    _sign_in(client, "counselor", region="1409")
+    assert client.post("/workbench/workers/W1/enroll", data={"programme_id": "P2"}).status_code == 404
+
+
+def test_institution_confirms_and_records_a_completion(sample_apps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with sample_apps.client(tmp_path, today=dt.date(2027, 3, 20)) as client:
+        with transaction(client.app.state.engine) as s:
+            s.add(
+                Enrollment(worker_id="W2", programme_id="P2", status="报名", enrolled_on=dt.date(2027, 1, 20))
+            )
+        enrollment = _enrollment(client, "W2", "P2").id
+        _sign_in(client, "institution", institution_id="I2")
+        r = client.post(f"/institution/enrollments/{enrollment}/confirm", follow_redirects=False)
+        assert r.headers["location"] == f"/institution/programmes/P2?done={enrollment}"
+        assert _enrollment(client, "W2", "P2").status == "在训"
+        early = client.post(
+            f"/institution/enrollments/{enrollment}/complete",
+            data={"completed_on": "2027-01-10", "hours_attended": "190"},
+        )
+        assert f'id="de-{enrollment}">结业日期 2027-01-10 早于开班日期 2027-02-01</span>' in early.text
+        assert 'value="190"' in early.text
+        too_many = client.post(
+            f"/institution/enrollments/{enrollment}/complete",
+            data={"completed_on": "2027-03-15", "hours_attended": "250"},
+        )
+        assert f'id="he-{enrollment}">出勤学时应在 0 至 200（课程总学时）之间</span>' in too_many.text
+        bad_date = client.post(
+            f"/institution/enrollments/{enrollment}/complete",
+            data={"completed_on": "2027-02-30", "hours_attended": "190"},
+        )
+        assert f'id="de-{enrollment}">日期不存在，请检查年月日</span>' in bad_date.text
+        assert _enrollment(client, "W2", "P2").status == "在训"
+        ok = client.post(
+            f"/institution/enrollments/{enrollment}/complete",
+            data={"completed_on": "2027-03-15", "hours_attended": "190"},
+            follow_redirects=False,
+        )
+        assert ok.status_code == 303
+        row = _enrollment(client, "W2", "P2")
+        assert (row.status, row.completed, row.completed_on, row.hours_attended) == (
+            "结业",
+            True,
+            dt.date(2027, 3, 15),
+            190,
+        )
+        # another institution's enrollment reads as missing
+        _sign_in(client, "institution", institution_id="I1")
+        assert client.post(f"/institution/enrollments/{enrollment}/confirm").status_code == 404
+
+
+def test_admin_moves_a_claim_and_separation_of_duties_shows(client) -> None:  # type: ignore[no-untyped-def]
+    with transaction(client.app.state.engine) as s:
+        done = Enrollment(
+            worker_id="W1",
+            programme_id="P1",
+            status="结业",
+            enrolled_on=dt.date(2026, 10, 1),
+            completed=True,
+            completed_on=dt.date(2026, 11, 20),
+            hours_attended=118,
+            fee_payer="worker",
+        )
+        s.add(done)
+        s.flush()
+        claim = SubsidyClaim(
+            enrollment_id=done.id,
+            programme_id="P1",
+            worker_id="W1",
+            kind="training",
+            occupation_code="6-29-01-01",
+            level=5,
+            duplicate_key="6-29-01-01",
+            event_date=dt.date(2026, 11, 20),
+            event_year=2026,
+            claim_date=dt.date(2026, 11, 25),
+            amount=1200,
+            payee="worker",
+            status="申请",
+            city="1411",
+            submitted_by="counselor-a",
+        )
+        s.add(claim)
+        s.flush()
+        claim_id = claim.id
+    reviewer = _sign_in(client, "admin", region="14")
+    r = client.post(f"/admin/claims/{claim_id}/review", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, f"/admin?done={claim_id}&step=review")
+    with transaction(client.app.state.engine) as s:
+        stored = s.get(SubsidyClaim, claim_id)
+        assert (stored.status, stored.reviewed_by) == ("审核", reviewer)
+    page = client.get(f"/admin?done={claim_id}")
+    assert f"审核：{reviewer}" in page.text and f"申请 {claim_id} 已办理" in page.text
+    approve = client.post(f"/admin/claims/{claim_id}/approve", follow_redirects=False)
+    assert approve.status_code == 303
+    # whoever reviewed or approved it may not also pay it: the page says so, nothing changes
+    same = client.post(f"/admin/claims/{claim_id}/pay")
+    assert same.status_code == 200
+    assert f"申请 {claim_id}：职责分离：提交或审核该补贴申领的经办人不能办理发放" in same.text
+    with transaction(client.app.state.engine) as s:
+        assert s.get(SubsidyClaim, claim_id).status == "通过"
+    payer = _sign_in(client, "admin", region="14")
+    assert client.post(f"/admin/claims/{claim_id}/pay", follow_redirects=False).status_code == 303
+    with transaction(client.app.state.engine) as s:
+        stored = s.get(SubsidyClaim, claim_id)
+        assert (stored.status, stored.approved_by, stored.paid_by) == ("发放", reviewer, payer)
