@@ -88,7 +88,8 @@ class WorldFacts:
         """Full names of the city ``city_code`` and of its counties ("太原市", "小店区"), longest
         first: what a name may say of its own place."""
         city = self.city_names.get(city_code, "")
-        names = {city} | {
+        # the city's short name too ("晋中阳光建设…" is a 晋中 company, not one of 中阳县)
+        names = {city, city[:-1] if len(city) > 2 else city} | {
             p.name[len(city) :]
             for c, p in self.regions.items()
             if c[:4] == city_code and not c.endswith("00")

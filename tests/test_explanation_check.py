@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.services.recommend.views import recommendation_dict, recommendation_text, why_not_dict
 from eval.explanation_check import check_recommendation, check_recommendations, check_why_not
-from eval.explanation_lint import programme_issues
+from eval.explanation_lint import order_issues, programme_issues
 from eval.explanation_world import WorldFacts, load_world_facts
 from eval.recommender_eval import World, build_world
 from matcher.whynot import WhyNot, explain_exclusion
@@ -253,6 +253,15 @@ def test_planted_place_and_word_inconsistencies_are_caught(recs, facts) -> None:
     moved = {**facts.programmes[pid], "inst_name": "山西晋源职业技术学院"}
     planted = dataclasses.replace(facts, programmes={**facts.programmes, pid: moved})
     assert "institution_place" in {i.code for i in programme_issues(planted, [pid])}
+    # a 晋中 employer whose name starts with its city's short name holds "中阳" (吕梁's 中阳县) only
+    # across the two words: not another city's name
+    oid = next(i for i, o in facts.orders.items() if o["county"].startswith("1407"))
+    named = {**facts.orders[oid], "employer_name": "晋中阳光建设集团有限公司"}
+    planted = dataclasses.replace(facts, orders={**facts.orders, oid: named})
+    assert order_issues(planted, [oid]) == []
+    moved = {**named, "county": "141129"}  # the same name in 吕梁市中阳县 says 晋中
+    planted = dataclasses.replace(facts, orders={**facts.orders, oid: moved})
+    assert {i.code for i in order_issues(planted, [oid])} == {"employer_place"}
     # "…培训班”培训" and an English field name
     rec, n = _first(recs, lambda p: "培训班”（" in p["explanation"])
     p = rec["pathways"][n]
