@@ -81,19 +81,21 @@ DEFAULT_METHOD = "hybrid"
 class SignalWeights:
     """Weight of each signal in each method (see module docstring). Need not sum to 1.
 
-    Defaults were chosen on the hand-written realistic order/profile set, with T1/T2 as a check
-    (``eval/results/occupations.md``), not fitted: text fields carry the decision, with lexical
-    and dense weighted equally because neither dominates across tasks; the name fields get a
-    small weight, enough to let a posting that names its job title ("叉车司机") win on the
-    title without letting short names outvote the description.
+    Defaults were chosen on the dev split of the realistic set
+    (``eval/data/occupation_queries_realistic.jsonl``, 210 texts) by a small grid and are reported
+    on its test split (``eval/results/occupations-shipped.md``): the colloquial title lexicon
+    carries most of the decision on the words people use, the dense name field (names + 工种
+    embedded as queries) next; the catalogue text fields break ties. ``bm25_name`` is 0 in the
+    hybrid optimum and 0.1 in the lexical-only one; 0.1 serves both (the hybrid is unchanged on
+    dev to three decimals, see the report's product-default rows).
     """
 
-    bm25_text: float = 0.4
+    bm25_text: float = 0.2
     bm25_name: float = 0.1
-    dense_text: float = 0.4
-    dense_name: float = 0.1
-    bm25_lexicon: float = 0.8
-    dense_lexicon: float = 0.4
+    dense_text: float = 0.2
+    dense_name: float = 0.3
+    bm25_lexicon: float = 1.2
+    dense_lexicon: float = 0.8
     norm_top: int = 100
 
     def for_method(self, method: str) -> dict[str, float]:

@@ -144,8 +144,10 @@ def realistic(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: An
             ("earlier weights", OLD_WEIGHTS.for_method("hybrid")),
             ("tuned on dev", tuned),
             ("bm25 only, tuned on dev", tuned_bm25),
+            ("product defaults, hybrid", SignalWeights().for_method("hybrid")),
+            ("product defaults, bm25", SignalWeights().for_method("bm25")),
         ):
-            if label.endswith(("no lexicon", "issue 15")) and wlabel.startswith("bm25"):
+            if label.endswith(("no lexicon", "issue 15")) and not wlabel.startswith(("earlier", "tuned")):
                 continue
             scores = _fused(normed, weights)
             entry = {
@@ -157,7 +159,7 @@ def realistic(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: An
                     if (idx := np.asarray([i for i in test if rows[i]["register"] == reg])).size
                 },
             }
-            if wlabel == "tuned on dev":
+            if wlabel in ("tuned on dev", "product defaults, hybrid", "product defaults, bm25"):
                 entry["abstention_test"] = _abstention(scores[test], codes, names, [gold[i] for i in test])
                 entry["abstention_dev"] = _abstention(scores[dev], codes, names, [gold[i] for i in dev])
             report["variants"][f"{label} ({wlabel})"] = entry
@@ -176,9 +178,10 @@ def realistic(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: An
     report["posting_structure"] = _posting_structure(
         variants["shipped"], rows, gold, tuned, normed_of["shipped"]
     )
+    demo = ("保姆", "外卖骑手", "开叉车", "瓦工", "会砌墙、贴瓷砖", "在工地干过十年瓦工，会贴砖")
     report["examples"] = {
-        q: [n for _, n, _ in variants["shipped"].match([q], top=3)[0]]
-        for q in ("保姆", "外卖骑手", "开叉车", "瓦工", "会砌墙、贴瓷砖", "在工地干过十年瓦工，会贴砖")
+        label: {q: [n for _, n, _ in variants[label].match([q], top=3)[0]] for q in demo}
+        for label in ("shipped", "shipped before issue 15")
     }
     return report
 
@@ -247,6 +250,23 @@ def benchmarks(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: A
     return out
 
 
+def _abstention_lines(v: dict, which: str) -> list[str]:
+    lines = [
+        "",
+        f"## Abstention (shipped default, {which})",
+        "",
+        "| margin | test coverage | test precision | dev coverage | dev precision |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for t, d in zip(v["abstention_test"], v["abstention_dev"], strict=True):
+        mark = " (recommender)" if t["margin"] == 0.7 else ""
+        lines.append(
+            f"| {t['margin']}{mark} | {t['coverage']:.3f} | {t['precision']:.3f} "
+            f"| {d['coverage']:.3f} | {d['precision']:.3f} |"
+        )
+    return lines
+
+
 def _markdown(report: dict) -> str:
     lines = [
         "# Occupation recognition: full catalogue vs the shipped default (issue 15)",
@@ -291,20 +311,8 @@ def _markdown(report: dict) -> str:
         f"hit@5 {v.get('hit@5', float('nan')):.3f} (n={v.get('n', 0)})"
         for k, v in plain.items()
     ]
-    lines += [
-        "",
-        "## Abstention (shipped default, tuned weights)",
-        "",
-        "| margin | test coverage | test precision | dev coverage | dev precision |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    v = report["realistic"]["variants"]["shipped (tuned on dev)"]
-    for t, d in zip(v["abstention_test"], v["abstention_dev"], strict=True):
-        mark = " (recommender)" if t["margin"] == 0.7 else ""
-        lines.append(
-            f"| {t['margin']}{mark} | {t['coverage']:.3f} | {t['precision']:.3f} "
-            f"| {d['coverage']:.3f} | {d['precision']:.3f} |"
-        )
+    for which in ("product defaults, hybrid", "product defaults, bm25"):
+        lines += _abstention_lines(report["realistic"]["variants"][f"shipped ({which})"], which)
     ps = report["realistic"]["posting_structure"]
     lines += [
         "",
@@ -328,8 +336,9 @@ def _markdown(report: dict) -> str:
             f"| {k} | {m['R@1']:.3f} | {m['R@10']:.3f} | {m['MRR@10']:.3f} | {m['n']} |"
             for k, m in rows.items()
         ]
-    lines += ["", "## Shipped default, top 3", ""]
-    lines += [f"- {q}: {'、'.join(n)}" for q, n in report["realistic"]["examples"].items()]
+    for label, examples in report["realistic"]["examples"].items():
+        lines += ["", f"## {label}, top 3 (default weights of the run)", ""]
+        lines += [f"- {q}: {'、'.join(n)}" for q, n in examples.items()]
     return "\n".join(lines) + "\n"
 
 
