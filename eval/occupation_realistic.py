@@ -33,7 +33,13 @@ import numpy as np
 
 from embeddings.hybrid import normalise
 from embeddings.occupation_decision import Abstention, decide
-from embeddings.occupations import SIGNALS, OccupationMatcher, SignalWeights
+from embeddings.occupations import (
+    ABSOLUTE_SIGNALS,
+    SIGNALS,
+    OccupationMatcher,
+    SignalWeights,
+    absolute_scale,
+)
 from embeddings.texts import query_text
 from eval.occupation_tasks import load_catalogue, rank_of_gold, realistic_rows, t1_task, t2_task
 
@@ -49,14 +55,29 @@ GRID = {
     "bm25_name": (0.0, 0.1, 0.3),
     "dense_name": (0.0, 0.1, 0.3),
     "bm25_lexicon": (0.0, 0.4, 0.8, 1.2),
-    "dense_lexicon": (0.0, 0.2, 0.4, 0.8),
+    "dense_lexicon": (0.0, 0.4, 0.8, 1.2),
 }
+FLOORS = (0.8, 0.85, 0.9)
 MARGINS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 _FIRST_CLAUSE = re.compile(r"[，,。；;！!？?\n]")
 
 
-def _normalised(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {k: normalise(v, norm_top=100) for k, v in signals.items()}
+def _normalised(signals: dict[str, np.ndarray], floor: float = 0.85) -> dict[str, np.ndarray]:
+    """Each signal as :func:`embeddings.occupations.fuse` scales it (min-max, or absolute)."""
+    return {
+        k: absolute_scale(k, v, cosine_floor=floor) if k in ABSOLUTE_SIGNALS else normalise(v, norm_top=100)
+        for k, v in signals.items()
+    }
+
+
+def _score(raw: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Fused scores of raw signals with ``weights`` (and their ``lexicon_cosine_floor``)."""
+    return _fused(_normalised(raw, weights.get("lexicon_cosine_floor", 0.85)), weights)
+
+
+def _defaults(method: str) -> dict[str, float]:
+    chosen = SignalWeights()
+    return {**chosen.for_method(method), "lexicon_cosine_floor": chosen.lexicon_cosine_floor}
 
 
 def _fused(normed: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
@@ -74,21 +95,22 @@ def _hits(scores: np.ndarray, codes: list[str], gold: list[frozenset[str]]) -> d
     }
 
 
-def _tune(
-    normed: dict[str, np.ndarray], rows: np.ndarray, codes: list[str], gold: list[frozenset[str]]
-) -> dict:
-    """Grid search on the dev rows: best (hit@1, hit@5), then fewest signals."""
-    sub = {k: v[rows] for k, v in normed.items()}
-    names = [n for n in GRID if n in sub]
+def _tune(raw: dict[str, np.ndarray], rows: np.ndarray, codes: list[str], gold: list[frozenset[str]]) -> dict:
+    """Grid search on the dev rows (weights × cosine floor): best (hit@1, hit@5), first found."""
+    names = [n for n in GRID if n in raw]
+    relative = _normalised({k: v[rows] for k, v in raw.items() if k not in ABSOLUTE_SIGNALS})
     best: tuple[tuple[float, float], dict[str, float]] = ((-1.0, -1.0), {})
-    for values in itertools.product(*(GRID[n] for n in names)):
-        weights = dict(zip(names, values, strict=True))
-        if not any(weights.values()):
-            continue
-        got = _hits(_fused(sub, weights), codes, [gold[i] for i in rows])
-        key = (got["hit@1"], got["hit@5"])
-        if key > best[0]:
-            best = (key, weights)
+    for floor in FLOORS:
+        absolute = {k: v[rows] for k, v in raw.items() if k in ABSOLUTE_SIGNALS}
+        sub = {**relative, **_normalised(absolute, floor)}
+        for values in itertools.product(*(GRID[n] for n in names)):
+            weights = dict(zip(names, values, strict=True))
+            if not any(weights.values()):
+                continue
+            got = _hits(_fused(sub, weights), codes, [gold[i] for i in rows])
+            key = (got["hit@1"], got["hit@5"])
+            if key > best[0]:
+                best = (key, {**weights, "lexicon_cosine_floor": floor})
     return best[1]
 
 
@@ -134,7 +156,7 @@ def realistic(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: An
         "shipped before issue 15": OccupationMatcher.build(shipped, encoder, use_work_types=True),
     }
     report: dict[str, Any] = {"n": len(rows), "dev": int(dev.size), "test": int(test.size), "variants": {}}
-    normed_of = {label: _normalised(m.signals(texts)) for label, m in variants.items()}
+    normed_of = {label: m.signals(texts) for label, m in variants.items()}  # raw signals
     codes, names = variants["full"].codes, variants["full"].names
     tuned = _tune(normed_of["shipped"], dev, codes, gold)
     tuned_bm25 = _tune(
@@ -147,12 +169,12 @@ def realistic(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: An
             ("earlier weights", OLD_WEIGHTS.for_method("hybrid")),
             ("tuned on dev", tuned),
             ("bm25 only, tuned on dev", tuned_bm25),
-            ("product defaults, hybrid", SignalWeights().for_method("hybrid")),
-            ("product defaults, bm25", SignalWeights().for_method("bm25")),
+            ("product defaults, hybrid", _defaults("hybrid")),
+            ("product defaults, bm25", _defaults("bm25")),
         ):
             if label.endswith(("no lexicon", "issue 15")) and not wlabel.startswith(("earlier", "tuned")):
                 continue
-            scores = _fused(normed, weights)
+            scores = _score(normed, weights)
             entry = {
                 "test": _hits(scores[test], codes, [gold[i] for i in test]),
                 "dev": _hits(scores[dev], codes, [gold[i] for i in dev]),
@@ -169,12 +191,12 @@ def realistic(encoder: Any, full: Any, shipped: Any, artefacts: Any, lexicon: An
     # no verbatim alias: how much of the score is the lexicon looking up its own words
     aliases = sorted(set(lexicon["alias"]), key=len, reverse=True)
     plain = np.asarray([i for i in test if not any(a in texts[i] for a in aliases if len(a) >= 2)])
-    shipped_scores = _fused(normed_of["shipped"], tuned)
+    shipped_scores = _score(normed_of["shipped"], tuned)
     report["test_without_verbatim_alias"] = {
         "shipped (tuned on dev)": _hits(shipped_scores[plain], codes, [gold[i] for i in plain])
         if plain.size
         else {},
-        "full (tuned on dev)": _hits(_fused(normed_of["full"], tuned)[plain], codes, [gold[i] for i in plain])
+        "full (tuned on dev)": _hits(_score(normed_of["full"], tuned)[plain], codes, [gold[i] for i in plain])
         if plain.size
         else {},
     }
@@ -196,9 +218,9 @@ def _posting_structure(matcher: Any, rows: list[dict], gold: list, weights: dict
     g = [gold[i] for i in idx]
     split = np.asarray([rows[i]["split"] for i in idx])
     codes = matcher.codes
-    raw = _fused(_normalised(matcher.signals(texts, clean=False)), weights)
-    clean = _fused({k: v[idx] for k, v in cleaned.items()}, weights)
-    title = _fused(_normalised(matcher.signals([_first_clause(t) for t in texts])), weights)
+    raw = _score(matcher.signals(texts, clean=False), weights)
+    clean = _score({k: v[idx] for k, v in cleaned.items()}, weights)
+    title = _score(matcher.signals([_first_clause(t) for t in texts]), weights)
     out: dict[str, Any] = {"n": int(idx.size)}
     for part in ("dev", "test"):
         m = split == part
@@ -244,12 +266,13 @@ def benchmarks(
             }
             rows: dict[str, Any] = {}
             for label, matcher in built.items():
-                normed = _normalised(matcher.signals(queries))
+                normed = matcher.signals(queries)  # raw
                 weights_sets = [("earlier weights", OLD_WEIGHTS.for_method("hybrid"))]
                 if "lexicon" in label:
                     weights_sets.append(("tuned on realistic dev", tuned))
+                    weights_sets.append(("product defaults", _defaults("hybrid")))
                 for wlabel, weights in weights_sets:
-                    ranks = rank_of_gold(_fused(normed, weights), matcher.codes, gold)
+                    ranks = rank_of_gold(_score(normed, weights), matcher.codes, gold)
                     rows[f"{label} ({wlabel})"] = recall_mrr(ranks)
             out[task.name] = rows
     return out
