@@ -51,6 +51,14 @@ def test_the_readme_example_is_searched_to_both_trades(world_client: TestClient)
     assert r.status_code == 200
     body = r.json()
     assert sorted(hit["code"] for hit in body["results"]) == sorted(OWN_TRADE)
+    # two trades named, two trades found: close scores, so the recogniser names neither alone
+    assert body["abstain"] is True
+    assert "砌筑工" in body["reason"] and "装饰装修工" in body["reason"]
+
+
+def test_search_decides_on_a_clear_title(world_client: TestClient) -> None:
+    body = world_client.get("/api/v1/occupations/search", params={"q": "外卖骑手"}).json()
+    assert body["results"][0]["code"] == "4-10-08-01"
     assert body["abstain"] is False and body["reason"] is None
 
 
