@@ -111,3 +111,36 @@ def test_without_lexicon_the_titles_are_missed(catalogue: pl.DataFrame) -> None:
     plain = OccupationMatcher.build(catalogue, None, use_work_types=True)
     assert plain.match(["保姆"], top=1, method="bm25")[0][0][0] != "4-10-01-06"
     assert plain.match(["外卖骑手"], top=1, method="bm25")[0][0][0] != "4-10-08-01"
+
+
+def test_lexicon_signals_are_fused_on_their_absolute_scale() -> None:
+    """A weak best alias keeps a weak vote: min-max scaling would give it the full weight."""
+    import numpy as np
+
+    from embeddings.occupations import fuse
+
+    signals = {
+        "bm25_text": np.array([[4.0, 2.0, 0.0]], np.float32),
+        "bm25_lexicon": np.array([[0.0, 0.25, 0.0]], np.float32),
+        "dense_lexicon": np.array([[0.80, 0.97, -np.inf]], np.float32),
+    }
+    weights = {"bm25_text": 1.0, "bm25_lexicon": 1.0, "dense_lexicon": 2.0}
+    fused = fuse(signals, weights, norm_top=3, cosine_floor=0.85)
+    np.testing.assert_allclose(fused, [[0.25, 0.125 + 0.0625 + 0.4, 0.0]], rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("数控铣工", "6-18-01-02"),
+        ("炼钢工", "6-17-02-02"),
+        ("育婴员", "4-10-01-01"),
+        ("塑料注塑工", "6-14-02-00"),
+    ],
+)
+def test_catalogue_language_still_wins_with_the_lexicon(
+    matcher: OccupationMatcher, query: str, code: str
+) -> None:
+    """工种 names (T1's language) on the lexical-only method, whose lexicon weight is highest.
+    Known misses of this fallback: 聚乙烯装置操作工 (→ a CNC alias), 汽车维修检验工 (→ 质检员)."""
+    assert matcher.match([query], top=1, method="bm25")[0][0][0] == code
