@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import SessionDep, StaffRegionDep, WorkerAccessDep
+from api.deps import (
+    CounselorDep,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    StaffRegionDep,
+    WorkerAccessDep,
+    WorkerEditDep,
+)
 from api.errors import ERROR_RESPONSES
 from api.schemas.catalogue import WorkerOut, WorkerSummary
 from api.schemas.common import Limit, Offset, Page
-from api.services import catalogue
+from api.schemas.writes import Created, WorkerHit, WorkerIn, WorkerPatch, WorkerSearch
+from api.services import catalogue, worker_files
 from api.services.worker_views import worker_out, worker_summary
 
 router = APIRouter(
@@ -30,6 +39,38 @@ def list_workers(
     total, rows = catalogue.list_workers(session, scope.prefix, limit, offset)
     full = scope.caller.role == "counselor"
     return Page[WorkerSummary](total=total, items=[worker_summary(r, full=full) for r in rows])
+
+
+@router.post("", response_model=Created, status_code=201, responses={409: ERROR_RESPONSES[409]})
+def create_worker(caller: CounselorDep, body: WorkerIn, engine: EngineDep, settings: SettingsDep) -> Created:
+    """就业指导员登记本辖区的劳动者（身份证号、手机号校验后只存脱敏形式与加盐哈希）；下一次请求即可得到推荐。"""
+    return Created(id=worker_files.create_worker(engine, caller, body, secret_key=settings.secret_key))
+
+
+@router.post("/search", response_model=list[WorkerHit])
+def search_workers(
+    caller: CounselorDep, body: WorkerSearch, engine: EngineDep, settings: SettingsDep
+) -> list[WorkerHit]:
+    """在本辖区按姓名、身份证号（或后4位）、手机号（或后4位）或村镇查找劳动者。查询放在请求内容里
+    （POST），身份证号和手机号不会出现在网址和访问日志中。"""
+    rows = worker_files.search_workers(
+        engine, caller.region, body.q, secret_key=settings.secret_key, limit=body.limit
+    )
+    return [worker_files.hit(w) for w in rows]
+
+
+@router.patch("/{worker_id}", response_model=Created, responses={404: ERROR_RESPONSES[404]})
+def update_worker(access: WorkerEditDep, body: WorkerPatch, engine: EngineDep) -> Created:
+    """修改劳动者档案（个人身份信息不可改）；画像在下一次请求时重新生成。"""
+    worker_files.update_worker(engine, access.caller, access.worker_id, body)
+    return Created(id=access.worker_id)
+
+
+@router.post("/{worker_id}/deactivate", response_model=Created, responses={404: ERROR_RESPONSES[404]})
+def deactivate_worker(access: WorkerEditDep, engine: EngineDep) -> Created:
+    """停用劳动者档案：保留记录，不再推荐，也不再作为候选人。"""
+    worker_files.deactivate_worker(engine, access.caller, access.worker_id)
+    return Created(id=access.worker_id)
 
 
 @router.get("/{worker_id}", response_model=WorkerOut, responses={404: ERROR_RESPONSES[404]})
