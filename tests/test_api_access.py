@@ -38,6 +38,7 @@ CALLERS: dict[str, dict[str, str]] = {
     "employer": {"role": "employer", "region": "1401", "employer_id": O1_EMPLOYER},
     "employer_out": {"role": "employer", "region": "1401", "employer_id": OTHER_EMPLOYER},
     "institution": {"role": "institution", "region": "1411", "institution_id": "I1"},
+    "institution_out": {"role": "institution", "region": "1401", "institution_id": "I2"},
 }
 NAMES = ["anonymous", *CALLERS]
 
@@ -54,6 +55,7 @@ WORKER_FILE = {
     "employer": 403,
     "employer_out": 403,
     "institution": 403,
+    "institution_out": 403,
 }
 STAFF_LIST = {
     **{k: 403 for k in CALLERS},
@@ -69,6 +71,57 @@ ORDER_CANDIDATES = {
     "worker_out": 403,
     "employer": 200,
     "employer_out": 404,
+}
+
+NONE = {"anonymous": 401, **dict.fromkeys(CALLERS, 403)}
+
+
+def only(**status: int) -> dict[str, int]:
+    """401 for anonymous, 403 for every caller not named, the given status for those named."""
+    return {**NONE, **status}
+
+
+def _worker(name: str) -> dict:
+    seq = f"{NAMES.index(name) * 2 + 1:03d}"  # a person of their own per caller (odd: 男)
+    return {
+        "id_number": factories.id_number("141124", "19800101", seq),
+        "education": "初中",
+        "home_address": "临县",
+        "skills_text": "会砌墙",
+    }
+
+
+def _employer(name: str) -> dict:
+    from data.credit_code import credit_code_check_char
+
+    head = f"91140105MA0K{NAMES.index(name):05d}"
+    return {
+        "name": f"用人单位{name}",
+        "kind": "企业",
+        "credit_code": head + credit_code_check_char(head),
+        "county": "小店区",
+    }
+
+
+ORDER_BODY = {
+    "occupation_code": "6-29-01-01",
+    "head_count": 3,
+    "county": "小店区",
+    "wage_min": 5000,
+    "wage_max": 6000,
+    "start_date": "2027-02-01",
+}
+PROGRAMME_BODY = {
+    "title": "砌筑工培训",
+    "occupation_code": "6-29-01-01",
+    "level": 5,
+    "training_type": "就业技能培训",
+    "delivery": "线下",
+    "start_date": "2027-02-01",
+    "end_date": "2027-02-20",
+    "hours": 80,
+    "seats": 20,
+    "fee": 1000,
 }
 
 #: (method, route template) → (the path called, the JSON body, expected status per caller)
@@ -111,6 +164,64 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         None,
         ORDER_CANDIDATES,
     ),
+    ("POST", "/api/v1/workers"): ("/api/v1/workers", _worker, only(counselor=201, counselor_out=422)),
+    ("POST", "/api/v1/workers/search"): (
+        "/api/v1/workers/search",
+        {"q": "临县"},
+        only(counselor=200, counselor_out=200),
+    ),
+    ("PATCH", "/api/v1/workers/{worker_id}"): (
+        "/api/v1/workers/W1",
+        {"expected_wage": 6000},
+        only(counselor=200, counselor_out=404),
+    ),
+    ("POST", "/api/v1/employers"): (
+        "/api/v1/employers",
+        _employer,
+        only(admin=201, admin_out=422, counselor=201, counselor_out=422),
+    ),
+    ("GET", "/api/v1/employers/{employer_id}"): (
+        f"/api/v1/employers/{O1_EMPLOYER}",
+        None,
+        only(admin=200, admin_out=404, counselor=200, counselor_out=404, employer=200, employer_out=404),
+    ),
+    ("POST", "/api/v1/orders"): ("/api/v1/orders", ORDER_BODY, only(employer=201, employer_out=201)),
+    ("PATCH", "/api/v1/orders/{order_id}"): (
+        "/api/v1/orders/O1",
+        {"head_count": 21},
+        only(employer=200, employer_out=404),
+    ),
+    ("POST", "/api/v1/institutions"): (
+        "/api/v1/institutions",
+        {"name": "新机构", "kind": "民办培训机构", "county": "临县"},
+        only(admin=201, admin_out=422),
+    ),
+    ("POST", "/api/v1/programmes"): (
+        "/api/v1/programmes",
+        PROGRAMME_BODY,
+        only(institution=201, institution_out=201),
+    ),
+    ("PATCH", "/api/v1/programmes/{programme_id}"): (
+        "/api/v1/programmes/P1",
+        {"seats": 41},
+        only(institution=200, institution_out=404),
+    ),
+    # these change what the rows above read, so they run last
+    ("POST", "/api/v1/workers/{worker_id}/deactivate"): (
+        "/api/v1/workers/W2/deactivate",
+        None,
+        only(counselor=200, counselor_out=404),
+    ),
+    ("POST", "/api/v1/orders/{order_id}/close"): (
+        "/api/v1/orders/O1/close",
+        None,
+        only(employer=200, employer_out=404),
+    ),
+    ("POST", "/api/v1/programmes/{programme_id}/suspend"): (
+        "/api/v1/programmes/P1/suspend",
+        None,
+        only(institution=200, institution_out=404),
+    ),
 }
 
 
@@ -148,8 +259,13 @@ def test_route_role_scope_matrix(client: TestClient) -> None:
         if template == "/api/v1/auth/logout":
             continue  # last: it ends the tokens
         for name in NAMES:
-            # a name of its own per caller: five failures of one account would be 429
-            sent = {**body, "username": f"nobody-{name}"} if body else None
+            if callable(body):
+                sent = body(name)
+            elif body and template == "/api/v1/auth/login":
+                # a name of its own per caller: five failures of one account would be 429
+                sent = {**body, "username": f"nobody-{name}"}
+            else:
+                sent = body
             r = client.request(method, path, json=sent, headers=headers[name])
             got[(method, template, name)] = r.status_code
             want[(method, template, name)] = expected[name]
