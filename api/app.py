@@ -19,7 +19,17 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
-from api.routers import auth, catalogue, catalogue_writes, docs, health, occupations, recommend, workers
+from api.routers import (
+    auth,
+    catalogue,
+    catalogue_writes,
+    docs,
+    health,
+    imports,
+    occupations,
+    recommend,
+    workers,
+)
 from api.settings import Settings, get_settings
 from data.db.session import make_engine, session_factory
 
@@ -77,6 +87,7 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(auth.router)
     app.include_router(catalogue.router)
     app.include_router(catalogue_writes.router)
+    app.include_router(imports.router)
     app.include_router(workers.router)
     app.include_router(recommend.router)
     app.include_router(occupations.router)

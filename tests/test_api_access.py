@@ -103,6 +103,13 @@ def _employer(name: str) -> dict:
     }
 
 
+def _upload(name: str) -> bytes:
+    """A one-worker file (in 临县) as Excel saves it, in GBK."""
+    seq = f"{NAMES.index(name) * 2 + 101:03d}"
+    number = factories.id_number("141124", "19810101", seq)
+    return f"id,id_number,education,home_address\nWU{seq},{number},初中,临县\n".encode("gbk")
+
+
 ORDER_BODY = {
     "occupation_code": "6-29-01-01",
     "head_count": 3,
@@ -206,6 +213,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {"seats": 41},
         only(institution=200, institution_out=404),
     ),
+    ("POST", "/api/v1/imports/{kind}"): (
+        "/api/v1/imports/workers",
+        "upload",
+        only(counselor=200, counselor_out=422, admin=403, admin_out=403),
+    ),
     # these change what the rows above read, so they run last
     ("POST", "/api/v1/workers/{worker_id}/deactivate"): (
         "/api/v1/workers/W2/deactivate",
@@ -259,14 +271,17 @@ def test_route_role_scope_matrix(client: TestClient) -> None:
         if template == "/api/v1/auth/logout":
             continue  # last: it ends the tokens
         for name in NAMES:
-            if callable(body):
+            files = None
+            if body == "upload":
+                sent, files = None, {"file": ("workers.csv", _upload(name), "text/csv")}
+            elif callable(body):
                 sent = body(name)
             elif body and template == "/api/v1/auth/login":
                 # a name of its own per caller: five failures of one account would be 429
                 sent = {**body, "username": f"nobody-{name}"}
             else:
                 sent = body
-            r = client.request(method, path, json=sent, headers=headers[name])
+            r = client.request(method, path, json=sent, files=files, headers=headers[name])
             got[(method, template, name)] = r.status_code
             want[(method, template, name)] = expected[name]
             if r.status_code == 401:
