@@ -97,6 +97,18 @@ def worker_edit_access(
     return WorkerAccess(caller, worker_id, full=True)
 
 
+def worker_consent_access(
+    worker_id: WorkerId,
+    caller: Annotated[Caller, Depends(allow("counselor", "worker"))],
+    session: SessionDep,
+) -> WorkerAccess:
+    """The worker themself or their counselor (who records a consent given on paper); 404 else."""
+    home = worker_home(session, worker_id)
+    if home is None or not sees_worker(caller, worker_id, home):
+        raise NotFound(f"未找到劳动者 {worker_id}")
+    return WorkerAccess(caller, worker_id, full=True)
+
+
 def own_order(
     order_id: OrderId, caller: Annotated[Caller, Depends(allow("employer"))], session: SessionDep
 ) -> Caller:
@@ -133,6 +145,7 @@ def employer_access(
 
 WorkerAccessDep = Annotated[WorkerAccess, Depends(worker_access)]
 WorkerEditDep = Annotated[WorkerAccess, Depends(worker_edit_access)]
+WorkerConsentDep = Annotated[WorkerAccess, Depends(worker_consent_access)]
 OwnOrderDep = Annotated[Caller, Depends(own_order)]
 OwnProgrammeDep = Annotated[Caller, Depends(own_programme)]
 EmployerAccessDep = Annotated[Caller, Depends(employer_access)]

@@ -183,6 +183,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {"expected_wage": 6000},
         only(counselor=200, counselor_out=404),
     ),
+    ("PUT", "/api/v1/workers/{worker_id}/consent"): (
+        "/api/v1/workers/W1/consent",
+        {"consent_share": True},
+        only(counselor=200, counselor_out=404, worker=200, worker_out=404),
+    ),
     ("POST", "/api/v1/employers"): (
         "/api/v1/employers",
         _employer,
@@ -376,3 +381,26 @@ def test_masked_view_leaves_at_least_10000_candidates(client: TestClient) -> Non
     assert raw not in str(masked) and raw not in str(full)
     listing = client.get("/api/v1/workers", headers=headers["admin"]).json()["items"]
     assert {w["id_number_masked"] for w in listing} == {"141***************", "140***************"}
+
+
+def test_a_worker_gives_and_withdraws_consent_themself(client: TestClient) -> None:
+    from sqlalchemy import select
+
+    from data.db.models import AuditEvent, Worker
+
+    name, password = make_user(engine_of(client), "worker", region="141124", worker_id="W1")
+    h = bearer(client, name, password)
+    assert (
+        client.put("/api/v1/workers/W1/consent", json={"consent_share": False}, headers=h).status_code == 200
+    )
+    assert (
+        client.put("/api/v1/workers/W2/consent", json={"consent_share": True}, headers=h).status_code == 404
+    )
+    assert client.patch("/api/v1/workers/W1", json={"expected_wage": 1}, headers=h).status_code == 403
+    with transaction(engine_of(client)) as s:
+        worker = s.get(Worker, "W1")
+        assert worker is not None and worker.consent_share is False
+        trail = s.execute(
+            select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.entity_id == "W1")
+        ).all()
+    assert [tuple(t) for t in trail] == [("worker.update", name)]

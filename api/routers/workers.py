@@ -17,12 +17,13 @@ from api.deps import (
     SettingsDep,
     StaffRegionDep,
     WorkerAccessDep,
+    WorkerConsentDep,
     WorkerEditDep,
 )
 from api.errors import ERROR_RESPONSES
 from api.schemas.catalogue import WorkerOut, WorkerSummary
 from api.schemas.common import Limit, Offset, Page
-from api.schemas.writes import Created, WorkerHit, WorkerIn, WorkerPatch, WorkerSearch
+from api.schemas.writes import ConsentIn, Created, WorkerHit, WorkerIn, WorkerPatch, WorkerSearch
 from api.services import catalogue, worker_files
 from api.services.exports import MEDIA_TYPES, spreadsheet
 from api.services.worker_views import worker_out, worker_summary
@@ -109,6 +110,15 @@ def update_worker(access: WorkerEditDep, body: WorkerPatch, engine: EngineDep) -
 def deactivate_worker(access: WorkerEditDep, engine: EngineDep) -> Created:
     """停用劳动者档案：保留记录，不再推荐，也不再作为候选人。"""
     worker_files.deactivate_worker(engine, access.caller, access.worker_id)
+    return Created(id=access.worker_id)
+
+
+@router.put("/{worker_id}/consent", response_model=Created, responses={404: ERROR_RESPONSES[404]})
+def set_consent(access: WorkerConsentDep, body: ConsentIn, engine: EngineDep) -> Created:
+    """劳动者本人（或代为登记的就业指导员）同意或撤回向用人单位共享信息；撤回后不再作为候选人。"""
+    worker_files.update_worker(
+        engine, access.caller, access.worker_id, WorkerPatch(consent_share=body.consent_share)
+    )
     return Created(id=access.worker_id)
 
 

@@ -56,6 +56,10 @@ class WorkerPatch(_In):
     consent_share: bool | None = None
 
 
+class ConsentIn(_In):
+    consent_share: bool = Field(description="是否同意向用人单位共享（脱敏后的）求职信息")
+
+
 class EmployerIn(_In):
     name: Short
     kind: Literal["企业", "个体工商户", "民办非企业单位"]
@@ -165,6 +169,7 @@ class WorkerHit(BaseModel):
 
 
 __all__ = [
+    "ConsentIn",
     "Created",
     "EmployerIn",
     "EmployerOut",
