@@ -27,6 +27,7 @@ from api.routers import (
     health,
     imports,
     occupations,
+    policies,
     recommend,
     workers,
 )
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(catalogue.router)
     app.include_router(catalogue_writes.router)
     app.include_router(imports.router)
+    app.include_router(policies.router)
     app.include_router(workers.router)
     app.include_router(recommend.router)
     app.include_router(occupations.router)

@@ -142,6 +142,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/api/v1/institutions"): ("/api/v1/institutions", None, PUBLIC),
     ("GET", "/api/v1/orders"): ("/api/v1/orders", None, PUBLIC),
     ("GET", "/api/v1/regions"): ("/api/v1/regions", None, PUBLIC),
+    ("GET", "/api/v1/policies/{city}"): ("/api/v1/policies/1401?today=2026-12-01", None, PUBLIC),
     ("GET", "/api/v1/occupations/search"): ("/api/v1/occupations/search?q=瓦工", None, PUBLIC),
     ("POST", "/api/v1/auth/login"): (
         "/api/v1/auth/login",
@@ -404,3 +405,13 @@ def test_a_worker_gives_and_withdraws_consent_themself(client: TestClient) -> No
             select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.entity_id == "W1")
         ).all()
     assert [tuple(t) for t in trail] == [("worker.update", name)]
+
+
+def test_a_citys_policy_summary_is_public(client: TestClient) -> None:
+    r = client.get("/api/v1/policies/1401", params={"today": "2026-12-01"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["city_name"], body["example"]) == ("太原市", True)
+    mason = next(o for o in body["occupations"] if o["code"] == "6-29-01-01")
+    assert mason["name"] == "砌筑工" and mason["amounts"]["5"] == 1400
+    assert client.get("/api/v1/policies/1499").json()["detail"] == "未找到城市 1499 的补贴政策"
