@@ -8,6 +8,7 @@ is listed here. The service answers at once: until the first catalogue snapshot 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,11 +20,14 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
+from api.pages import public
 from api.routers import (
     auth,
     catalogue,
     catalogue_writes,
+    claims,
     docs,
+    enrollments,
     health,
     imports,
     occupations,
@@ -65,6 +69,9 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
         app.state.sessions = session_factory(engine)
         app.state.recommender = recommender
         app.state.refresher = refresher
+        #: today's date for the records and claims services: ``Settings.today`` when pinned, else
+        #: the calendar's (tests may set another clock)
+        app.state.clock = lambda: settings.today or dt.date.today()
         if settings.background_refresh:
             refresher.start()
         try:
@@ -93,5 +100,9 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(workers.router)
     app.include_router(recommend.router)
     app.include_router(occupations.router)
+    app.include_router(enrollments.router)
+    app.include_router(claims.router)
+    # web pages (server-rendered, api/templates)
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -3,7 +3,8 @@ in the lifespan of :mod:`api.app`) and is reached only through these."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,6 +19,7 @@ from api.security import ROLES, Caller, allow, bearer_scheme
 from api.services.catalogue import employer_adcode, order_keys, programme_owner, worker_home
 from api.services.recommend import Recommender
 from api.services.recommend.refresher import Refresher
+from api.services.subsidy import SubsidyService
 from api.settings import Settings
 
 
@@ -34,12 +36,26 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_clock(request: Request) -> Callable[[], dt.date]:
+    return request.app.state.clock
+
+
+def get_subsidy_service(request: Request) -> SubsidyService:
+    """The claims service over the app's database; the city policy files are read per call."""
+    return SubsidyService(request.app.state.engine, clock=request.app.state.clock)
+
+
 def get_recommender(request: Request) -> Recommender:
     return request.app.state.recommender
 
 
 def get_refresher(request: Request) -> Refresher:
     return request.app.state.refresher
+
+
+def get_today(request: Request) -> dt.date:
+    """The pages' today: ``Settings.today`` when pinned, else the calendar's."""
+    return request.app.state.settings.today or dt.date.today()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -154,3 +170,17 @@ EmployerDep = Annotated[Caller, Depends(allow("employer"))]
 InstitutionDep = Annotated[Caller, Depends(allow("institution"))]
 OrderAccessDep = Annotated[Caller, Depends(order_access)]
 StaffRegionDep = Annotated[RegionScope, Depends(staff_region)]
+
+TodayDep = Annotated[dt.date, Depends(get_today)]
+ClockDep = Annotated[Callable[[], dt.date], Depends(get_clock)]
+SubsidyServiceDep = Annotated[SubsidyService, Depends(get_subsidy_service)]
+
+#: the roles of the records routes (scope is checked per record, see api.services.record_access)
+CounselorDep = Annotated[Caller, Depends(allow("counselor"))]
+InstitutionDep = Annotated[Caller, Depends(allow("institution"))]
+EmployerDep = Annotated[Caller, Depends(allow("employer"))]
+WorkerSelfDep = Annotated[Caller, Depends(allow("worker"))]
+#: who may withdraw an enrollment: its institution, or a counselor of the worker's region
+WithdrawerDep = Annotated[Caller, Depends(allow("institution", "counselor"))]
+#: who may see a worker's enrollments: staff of the worker's region, or the worker
+SeesWorkerDep = Annotated[Caller, Depends(allow("admin", "counselor", "worker"))]

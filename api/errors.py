@@ -13,6 +13,7 @@ Every error body is :class:`ErrorOut`: ``{"detail": "<Chinese message>", "reques
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -20,9 +21,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.observability import current_request_id
+
+log = logging.getLogger("skillbridge.http")
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -247,6 +251,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = detail or _HTTP_DETAIL.get(exc.status_code, "请求无法完成")
         return JSONResponse(_body(detail), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    async def pool_exhausted(_request: Request, exc: Exception) -> JSONResponse:
+        # every database connection is in use for longer than the pool waits: the service is
+        # overloaded, which the client can retry, not a fault of the request
+        log.warning("database connection pool exhausted: answering 503")
+        return JSONResponse(_body("服务繁忙，请稍后再试"), status_code=503, headers={"Retry-After": "1"})
+
     app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -7,6 +7,7 @@ after changing the environment, or by overriding the FastAPI dependency.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -48,6 +49,10 @@ class Settings(BaseSettings):
     #: run the background refresher (snapshots, profile encoding); tests that step it by hand
     #: switch it off
     background_refresh: bool = True
+    #: the day the web pages, and the records and claims services (enrollment day, the latest
+    #: completion, certificate and hire dates, a claim's filing day), take as today (default:
+    #: the calendar's); tests and demos of a synthetic world pin it to the world's reference date
+    today: dt.date | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -9,8 +9,10 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from eval.explanation_lint import EMPLOYER_FUNDED_TYPES, Issue, lint_text
+from eval.explanation_lint import Issue, lint_text
+from eval.explanation_money import check_money
 from eval.explanation_world import WorldFacts, parse_day
+from matcher.subsidy.policy import DAY_COUNTS
 
 __all__ = ["KIND_NAMES", "LABELS", "check_pathway"]
 
@@ -132,7 +134,7 @@ def check_pathway(p: dict, worker: dict, facts: WorldFacts, today: dt.date, wid:
     elif waits or p.get("wait_days") is not None:
         bad("wait", f"{kind} states a wait {waits} / {p.get('wait_days')}")
     out += _distances(x, facts, bad)
-    _money(x, text, bad)
+    _money(x, text, facts, bad)
     _rank_sentences(p, reasons, bad)
     for code, found in lint_text(text):
         bad(code, found)
@@ -184,10 +186,9 @@ def _distances(x: _Pathway, facts: WorldFacts, bad: Callable[[str, str], None]) 
     return []
 
 
-def _money(x: _Pathway, text: str, bad: Callable[[str, str], None]) -> None:
+def _money(x: _Pathway, text: str, facts: WorldFacts, bad: Callable[[str, str], None]) -> None:
     p, prog, order, worker = x.p, x.prog, x.order, x.worker
     ts, la, nc, payee = p["training_subsidy"], p["living_allowance"], p["net_cost"], p["payee"]
-    reasons = x.reasons
     allowed: set[int] = set()
     if order is not None:
         allowed |= {order["wage_min"], order["wage_max"]}
@@ -197,57 +198,27 @@ def _money(x: _Pathway, text: str, bad: Callable[[str, str], None]) -> None:
                 bad("money", f"wage {m.group(0)}, world {order['wage_min']}–{order['wage_max']}")
     if worker.get("expected_wage"):
         allowed.add(worker["expected_wage"])
-    for r in reasons:
+    for r in x.reasons:
         above = re.fullmatch(r"高于您期望的月薪(\d+)元", r)
         if above and (order is None or int(above.group(1)) != worker.get("expected_wage")
                       or (order["wage_min"] + order["wage_max"]) / 2 <= int(above.group(1))):  # fmt: skip
             bad("money", f"{r!r}: expected {worker.get('expected_wage')}")
+    money = (ts, la, nc, p.get("upfront"), p.get("refund"), p.get("employer_cost"), p.get("living_days"))
     if prog is None:
-        if any(v for v in (ts, la, nc)) or payee is not None or p.get("funded_by") is not None:
-            bad("money", f"job with subsidy fields {ts}/{la}/{nc}/{payee}/{p.get('funded_by')}")
+        unset = (payee, p.get("funded_by"), p.get("paid_on"), p.get("day_count"), p.get("programme_hours"))
+        if any(money) or any(v is not None for v in unset):
+            bad("money", f"job with subsidy fields {money} / {unset}")
     else:
-        allowed |= {ts, la, nc}
-        employer = bool(prog.get("employer_funded")) or bool(order and order["employer_trains"])
-        if p.get("funded_by") != ("employer" if employer else "worker"):
-            bad("payee", f"funded_by {p.get('funded_by')}, world employer pays: {employer}")
-        if prog["training_type"] in EMPLOYER_FUNDED_TYPES and nc > 0:
-            bad("money", f"{prog['training_type']} charges the worker {nc} 元")
-        says_employer = "由用人单位出资培训，个人不用出钱" in reasons
-        if says_employer != (employer and nc == 0):
-            bad("payee", f"employer sentence {says_employer}, employer pays {employer}, net {nc}")
-        free = "个人不用出钱" in reasons or says_employer
-        costs = [int(w1.group(1)) for r in reasons if (w1 := re.fullmatch(r"个人需承担约(\d+)元", r))]
-        if free == bool(costs) or (costs and costs != [nc]) or (free and nc != 0):
-            bad("money", f"net cost {nc}, text free {free}, costs {costs}")
-        grants = [int(w2.group(1)) for r in reasons if (w2 := re.fullmatch(r"可享培训补贴(\d+)元", r))]
-        if grants != ([ts] if ts > 0 and not says_employer else []):
-            bad("money", f"training subsidy {ts}, text {grants}")
-        if grants and payee != "worker":
-            bad("payee", f"subsidy named for the worker, payee {payee}")
-        if ts > 0 and payee not in ("worker", "enterprise"):
-            bad("payee", f"subsidy {ts} with payee {payee}")
-        if payee == "enterprise" and not employer:
-            bad("payee", "subsidy paid to an enterprise that does not pay for the course")
-        allowances = [
-            (w3.group(1), int(w3.group(2)))
-            for r in reasons
-            if (w3 := re.fullmatch(r"符合(\S*)生活费补贴（约(\d+)元）", r))
-        ]
-        if [a for _, a in allowances] != ([la] if la > 0 else []):
-            bad("money", f"living allowance {la}, text {allowances}")
-        for group, _ in allowances:
-            if group and group.replace("（", "(").replace("）", ")") not in (worker.get("groups") or ""):
-                bad("money", f"allowance group {group} not the worker's")
-        if p.get("subsidised") != ((ts > 0 and payee == "worker") or la > 0):
-            bad("money", f"subsidised flag {p.get('subsidised')} for {ts}/{payee}/{la}")
-        if free and payee == "worker" and ts > 0 and prog["fee"] > 0:
-            bad("money_advance_called_free", f"fee {prog['fee']} paid first, subsidy {ts} later, text: free")
+        allowed |= check_money(p, prog, order, worker, facts.policy(prog), bad)
         for reason in p.get("policy_reasons", ()):
             days = re.search(r"共(\d+)天", reason)
             span = (prog["end_date"] - prog["start_date"]).days + 1
-            if days and int(days.group(1)) != span and not re.search(r"按[^，；。]*(计|折算)", reason):
+            basis = any(words[:6] in reason for words in DAY_COUNTS.values())
+            if days and int(days.group(1)) != span and not basis:
                 bad("allowance_days_unexplained", f"{days.group(0)} for a {span}-day course: {reason}")
-        rates = [int(w4.group(1)) for r in reasons if (w4 := re.fullmatch(r"该机构学员半年就业率(\d+)%", r))]
+        rates = [
+            int(w4.group(1)) for r in x.reasons if (w4 := re.fullmatch(r"该机构学员半年就业率(\d+)%", r))
+        ]
         if rates and rates != [round(prog["inst_employment"] * 100)]:
             bad("money", f"employment rate {rates}, world {prog['inst_employment']}")
     for amount in _YUAN.finditer(text):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -48,6 +49,19 @@ class WorldFacts:
     orders: dict[str, dict]
     workers: dict[str, dict]
     regions: dict[str, Place]
+
+    @cached_property
+    def policy_books(self) -> dict[str, Any]:
+        """The shipped city policies (``data/policy``), by city code: what the checker holds the
+        pathways' payment timing and allowance day counts against."""
+        from data.policy_loader import available_cities, load_city_policy
+
+        return {city: load_city_policy(city) for city in available_cities()}
+
+    def policy(self, prog: dict) -> Any:
+        """The policy version in force for a programme row (its city, its start date), or None."""
+        book = self.policy_books.get(str(prog["county"])[:4])
+        return book.find(prog["start_date"]) if book is not None else None
 
     @property
     def city_names(self) -> dict[str, str]:

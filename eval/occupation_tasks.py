@@ -30,6 +30,7 @@ __all__ = [
     "Task",
     "load_catalogue",
     "rank_of_gold",
+    "realistic_rows",
     "realistic_task",
     "recall_mrr",
     "split_half",
@@ -84,12 +85,23 @@ def t2_task(catalogue: pl.DataFrame, sample: int = T2_SAMPLE, seed: int = SEED) 
     return Task("T2", chosen, [frozenset(gold[q]) for q in chosen], ("name", "definition"))
 
 
+def realistic_rows(path: Path = REALISTIC_PATH) -> list[dict]:
+    """The realistic set's rows: text, codes (every acceptable one), source (order/profile),
+    register (title, posting, spoken, typo, pinyin, dialect) and split (dev/test, drawn once with
+    a fixed seed and stored, so adding texts never moves old ones)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def realistic_task(
-    path: Path = REALISTIC_PATH, fields: tuple[str, ...] = ("name", "definition", "tasks")
+    path: Path = REALISTIC_PATH,
+    fields: tuple[str, ...] = ("name", "definition", "tasks"),
+    split: str | None = None,
 ) -> Task:
-    """Hand-written noisy order/profile texts: one JSON object per line with "text" and "codes"."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return Task("realistic", [r["text"] for r in rows], [frozenset(r["codes"]) for r in rows], fields)
+    """Hand-written noisy order/profile texts: one JSON object per line with "text" and "codes";
+    ``split`` "dev" or "test" keeps that split only (None: all)."""
+    rows = [r for r in realistic_rows(path) if split is None or r["split"] == split]
+    name = "realistic" if split is None else f"realistic-{split}"
+    return Task(name, [r["text"] for r in rows], [frozenset(r["codes"]) for r in rows], fields)
 
 
 def split_half(task: Task, seed: int = SEED) -> tuple[Task, Task]:

@@ -117,8 +117,6 @@ def _rule_off(ranking_dir: Path) -> Path:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     import dataclasses
 
-    import polars as pl
-
     from api.services.recommend.views import recommendation_dict
     from eval.recommender_eval import build_world
 
@@ -129,15 +127,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--today", default="2026-12-01")
     parser.add_argument("--home", type=Path, default=Path("var/eval-recommender"))
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--url", help="measure a running service (its world's files in --sample)")
+    parser.add_argument("--sample", type=Path, help="with --url: the world's Parquet files")
     args = parser.parse_args(argv)
     today = dt.date.fromisoformat(args.today)
+    if args.url:
+        return _over_http(args, today)
     world = build_world(
         args.home / f"world-{args.workers}-{args.seed}", args.workers, args.seed, args.model, today
     )
-    workers = pl.read_parquet(world.sample_dir / "workers.parquet").select("id", "groups")
-    ids = sorted(
-        wid for wid, groups in workers.iter_rows() if set((groups or "").split("|")) & set(PRIORITY_GROUPS)
-    )
+    ids = _priority_ids(world.sample_dir)
     rec = world.recommender
 
     def fetch_with(r: Any) -> Callable[[str, int], dict]:
@@ -154,6 +153,33 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     doc["command"] = command
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "subsidised-first.json").write_text(
+        json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(json.dumps(doc, ensure_ascii=False, indent=2))
+    return doc
+
+
+def _priority_ids(sample_dir: Path) -> list[str]:
+    import polars as pl
+
+    workers = pl.read_parquet(sample_dir / "workers.parquet").select("id", "groups")
+    return sorted(
+        wid for wid, groups in workers.iter_rows() if set((groups or "").split("|")) & set(PRIORITY_GROUPS)
+    )
+
+
+def _over_http(args: argparse.Namespace, today: dt.date) -> dict[str, Any]:
+    """The rule as served (rule on only): every answer through the recommendations route; whether a
+    subsidised pathway exists is read from its first :data:`eval.http_fetch.HTTP_TOP` pathways."""
+    from eval.http_fetch import HTTP_TOP, http_fetch
+
+    doc: dict[str, Any] = {"rule_on": measure(http_fetch(args.url, today), _priority_ids(args.sample))}
+    doc["existence_read_from_top"] = HTTP_TOP
+    doc["command"] = (
+        f"python -m eval.subsidised_first_eval --url {args.url} --sample {args.sample} --today {args.today}"
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "subsidised-first-http.json").write_text(
         json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     print(json.dumps(doc, ensure_ascii=False, indent=2))

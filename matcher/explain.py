@@ -3,8 +3,10 @@ contributions, e.g.
 "离您家12公里；结业后可对接XX建筑公司（太原市小店区）订单，月薪6000–8000元；符合脱贫劳动力生活费补贴".
 
 Every number in a sentence is one of the pathway's structured fields (distances, dates, the wait
-between course and job, amounts, the match), so ``eval.explanation_check`` can hold each sentence
-against them. Dates carry their year unless it is the year of the request (``today``); in a range
+between course and job, amounts, the match; for the money, :func:`money_phrases`: what the worker
+pays before the course, the subsidy and when it is paid, the net cost, the allowance with its days,
+the course's hours and the city's hours per day), so ``eval.explanation_check`` can hold each
+sentence against them. Dates carry their year unless it is the year of the request (``today``); in a range
 "2027年1月17日–2月27日" the second date shares the first one's year.
 
 No personal data goes into these texts: distances, places of programmes and orders, employer and
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 from matcher.features import FEATURE_LABELS
 from matcher.filters import Reach
 from matcher.subsidy.model import SubsidyDecision
+from matcher.subsidy.rules import organised_by_employer
 from matcher.subsidy.support import LIVING_ALLOWANCE_GROUPS
 from matcher.types import SHORT_LEVEL_NAMES, OrderRecord, ProgrammeRecord, WorkerProfile
 
@@ -26,6 +29,7 @@ __all__ = [
     "day_text",
     "join_reasons",
     "match_sentence",
+    "money_phrases",
     "pathway_reasons",
     "programme_phrase",
     "span_text",
@@ -118,19 +122,57 @@ def match_sentence(match: int, features: tuple[str, ...]) -> str:
     return f"匹配度{match}分（满分100）{why}"
 
 
-def _support_phrases(worker: WorkerProfile, support: SubsidyDecision, employer_pays: bool) -> list[str]:
+#: when a training subsidy is paid (``SubsidyDecision.paid_on``), as the start of a sentence
+PAID_ON_WORDS = {"certification": "取得证书后", "completion": "结业后"}
+
+
+def _employer_name(support: SubsidyDecision, programme: ProgrammeRecord, order: OrderRecord | None) -> str:
+    """Who pays for the course: the enterprise paid directly, the order's employer training its hire
+    in this course, or — an employer-funded programme such as 企业新型学徒制 — "用人单位"."""
+    if support.payee_name and support.payee == "enterprise":
+        return support.payee_name
+    if order is not None and order.employer_trains and organised_by_employer(order, programme):
+        return order.employer_name
+    return "用人单位"
+
+
+def money_phrases(
+    worker: WorkerProfile, support: SubsidyDecision, programme: ProgrammeRecord, order: OrderRecord | None
+) -> list[str]:
+    """What the course costs whom, read from the subsidy decision only: who pays for the course,
+    what the worker pays before it (``upfront``), what comes back and when (``paid_on``), what the
+    worker bears in the end (``net_cost``), and the living allowance with its days and how they
+    were counted (``living_days``, ``day_basis``). "不用出钱" only when the worker advances nothing."""
+    s = support
     out: list[str] = []
-    if employer_pays and support.net_cost <= 0:
-        out.append("由用人单位出资培训，个人不用出钱")
+    when = PAID_ON_WORDS.get(s.paid_on, "")
+    if s.employer_pays and s.upfront == 0 and s.net_cost == 0:
+        who = _employer_name(s, programme, order)
+        out.append(f"培训费由{who}承担，个人不用出钱")
+        if s.payee == "enterprise" and s.training_subsidy > 0:
+            out.append(f"职业培训补贴{s.training_subsidy}元{when}直补{who}（须由该单位录用您）")
+    elif s.payee == "institution" and s.training_subsidy > 0:
+        out.append(f"培训补贴{s.training_subsidy}元由培训机构垫付，{when}由机构申领")
+        out.append("个人不用出钱" if s.upfront == 0 else f"个人只需交{s.upfront}元")
+    elif s.payee == "worker" and s.training_subsidy > 0:
+        if s.upfront > 0:
+            out.append(f"个人需先交培训费{s.upfront}元")
+        out.append(f"{when}可领培训补贴{s.training_subsidy}元")
+        if s.upfront > 0:
+            out.append(f"补贴到账后个人实际承担{s.net_cost}元")
+        else:  # nothing paid before the course (a decision without ``upfront``: what it bears)
+            out.append("个人不用出钱" if s.net_cost == 0 else f"个人需承担{s.net_cost}元")
+    elif s.upfront == 0 and s.net_cost == 0:
+        out.append("免费培训，个人不用出钱")
     else:
-        if support.training_subsidy > 0:
-            out.append(f"可享培训补贴{support.training_subsidy}元")
-        out.append("个人不用出钱" if support.net_cost <= 0 else f"个人需承担约{support.net_cost}元")
-    if support.living_allowance > 0:
+        out.append(f"个人需自付培训费{s.upfront}元，没有培训补贴")
+    if s.living_allowance > 0:
         group = next((g for g in LIVING_ALLOWANCE_GROUPS if g in worker.groups), None)
         # group names are identifiers with ASCII brackets ("…毕业生(农村)"); say them in Chinese ones
         who = group.replace("(", "（").replace(")", "）") if group else ""
-        out.append(f"符合{who}生活费补贴（约{support.living_allowance}元）")
+        days = f"，共{s.living_days}天" if s.living_days > 0 else ""
+        basis = f"（{s.day_basis}）" if s.day_basis and days else ""
+        out.append(f"符合{who}生活费补贴{s.living_allowance}元{days}{basis}")
     return out
 
 
@@ -183,8 +225,7 @@ def pathway_reasons(
     if order is not None and contributions.get("wage", 0.0) >= _MENTION and worker.expected_wage:
         out.append(f"高于您期望的月薪{worker.expected_wage}元")
     if programme is not None and support is not None:
-        employer_pays = programme.employer_funded or bool(order and order.employer_trains)
-        out.extend(_support_phrases(worker, support, employer_pays))
+        out.extend(money_phrases(worker, support, programme, order))
     if programme is not None and contributions.get("institution", 0.0) > 0:
         rate = programme.institution.employment_rate_6m
         if rate is not None and rate >= _GOOD_EMPLOYMENT_RATE:

@@ -28,6 +28,7 @@ from matcher.query import (
 from matcher.ranking import NO_MATCH_MESSAGE, PathwayRanking, RankedPathway, rank_pathways
 from matcher.scoring import contributions
 from matcher.subsidised_first import is_subsidised
+from matcher.subsidy.model import SubsidyDecision
 from matcher.tables import OrderTable, ProgrammeTable
 
 __all__ = [
@@ -96,7 +97,6 @@ def _build(
         promoted_from=ranked.promoted_from,
     )
     dist = max(pr.km if pr else 0.0, orr.km if orr else 0.0)
-    employer_pays = p is not None and (p.employer_funded or bool(o and o.employer_trains))
     ready_date = ctx.today if p is None else p.end_date + dt.timedelta(days=1)
     return Pathway(
         kind=kind,
@@ -123,7 +123,23 @@ def _build(
         wait_days=(o.start_date - p.end_date).days - 1 if p and o else None,
         programme_km=round(pr.km, 1) if pr else None,
         order_km=round(orr.km, 1) if orr else None,
-        funded_by=None if p is None else "employer" if employer_pays else "worker",
+        funded_by=None if support is None else "employer" if support.employer_pays else "worker",
         subsidised=bool(support and is_subsidised(support)),
         promoted_from=ranked.promoted_from,
+        upfront=support.upfront if support else 0,
+        refund=support.refund if support else 0,
+        employer_cost=support.employer_cost if support else 0,
+        paid_on=(support.paid_on or None) if support else None,
+        living_days=support.living_days if support else 0,
+        day_count=(support.day_count or None) if support else None,
+        programme_hours=p.hours if p else None,
+        hours_per_day=_hours_per_day(support),
     )
+
+
+def _hours_per_day(support: SubsidyDecision | None) -> int | None:
+    """The city's hours per allowance day the decision counted with (None without an allowance)."""
+    if support is None or support.living_allowance <= 0:
+        return None
+    hpd = support.fact("hours_per_day")
+    return hpd if isinstance(hpd, int) else None

@@ -88,6 +88,11 @@ class Pathway:
     when the employer pays for the training, "worker" otherwise, None without a course);
     ``subsidised`` (the worker receives a training subsidy or a living allowance for it) and
     ``promoted_from`` (0, or the rank by score of a subsidised pathway the 应培尽培 rule moved up).
+    The money the explanation states, from the subsidy decision: ``upfront`` (what the worker pays
+    before the course), ``refund`` (of that, what comes back), ``employer_cost``, ``paid_on``
+    ("completion" or "certification", None without a training subsidy), the allowance's
+    ``living_days`` and how they were counted (``day_count``), with the course's
+    ``programme_hours`` and the city's ``hours_per_day`` the count reads.
     """
 
     kind: str
@@ -118,6 +123,14 @@ class Pathway:
     funded_by: str | None = None
     subsidised: bool = False
     promoted_from: int = 0
+    upfront: int = 0
+    refund: int = 0
+    employer_cost: int = 0
+    paid_on: str | None = None
+    living_days: int = 0
+    day_count: str | None = None
+    programme_hours: int | None = None
+    hours_per_day: int | None = None
 
     @property
     def key(self) -> str:

@@ -144,6 +144,14 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/api/v1/regions"): ("/api/v1/regions", None, PUBLIC),
     ("GET", "/api/v1/policies/{city}"): ("/api/v1/policies/1401?today=2026-12-01", None, PUBLIC),
     ("GET", "/api/v1/occupations/search"): ("/api/v1/occupations/search?q=瓦工", None, PUBLIC),
+    # the public web pages (issue 14): no sign-in
+    ("GET", "/"): ("/", None, PUBLIC),
+    ("GET", "/catalogue"): ("/catalogue", None, PUBLIC),
+    ("GET", "/catalogue/institutions"): ("/catalogue/institutions", None, PUBLIC),
+    ("GET", "/catalogue/subsidies"): ("/catalogue/subsidies", None, PUBLIC),
+    ("GET", "/supply-demand"): ("/supply-demand", None, PUBLIC),
+    ("GET", "/supply-demand/occupations.csv"): ("/supply-demand/occupations.csv", None, PUBLIC),
+    ("GET", "/supply-demand/flows.csv"): ("/supply-demand/flows.csv", None, PUBLIC),
     ("POST", "/api/v1/auth/login"): (
         "/api/v1/auth/login",
         {"username": "nobody", "password": "wrong-password"},
@@ -225,23 +233,151 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         "upload",
         only(counselor=200, counselor_out=422, admin=403, admin_out=403),
     ),
-    # these change what the rows above read, so they run last
-    ("POST", "/api/v1/workers/{worker_id}/deactivate"): (
-        "/api/v1/workers/W2/deactivate",
-        None,
-        only(counselor=200, counselor_out=404),
-    ),
-    ("POST", "/api/v1/orders/{order_id}/close"): (
-        "/api/v1/orders/O1/close",
-        None,
-        only(employer=200, employer_out=404),
-    ),
-    ("POST", "/api/v1/programmes/{programme_id}/suspend"): (
-        "/api/v1/programmes/P1/suspend",
-        None,
-        only(institution=200, institution_out=404),
-    ),
 }
+
+
+def _only(allowed: dict[str, int]) -> dict[str, int]:
+    """Statuses of a records route: 401 anonymous, 403 for every caller not named in ``allowed``."""
+    return {"anonymous": 401, **dict.fromkeys(CALLERS, 403), **allowed}
+
+
+# The records routes (issue 12), asked about the records :func:`_seed_records` makes: enrollment
+# 1 of W1 in I1's P1 (completed), and claim 2 (申请) on it. Each request changes nothing, except
+# the last two noted: a request of W2's own, and the review (申请 → 审核) after every other claim step.
+E1, C1 = "/api/v1/enrollments/1", "/api/v1/claims/2"  # claim 1 is W1's imported 2020 claim
+MATRIX.update(
+    {
+        ("POST", "/api/v1/enrollments"): (
+            "/api/v1/enrollments",
+            {"worker_id": "W1", "programme_id": "P1"},
+            _only({"counselor": 409, "counselor_out": 404}),  # W1 is enrolled already
+        ),
+        ("POST", "/api/v1/enrollments/requests"): (
+            "/api/v1/enrollments/requests",
+            {"programme_id": "P1"},
+            _only({"worker": 409, "worker_out": 201}),  # W1 is enrolled; W2 asks (a pending request)
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/confirm"): (
+            f"{E1}/confirm",
+            None,
+            _only({"institution": 409, "institution_out": 404}),
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/withdraw"): (
+            f"{E1}/withdraw",
+            {"reason": "测试"},
+            _only({"institution": 409, "institution_out": 404, "counselor": 409, "counselor_out": 404}),
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/completion"): (
+            f"{E1}/completion",
+            {"completed_on": "2027-01-25", "hours_attended": 1},
+            _only({"institution": 409, "institution_out": 404}),
+        ),
+        ("POST", "/api/v1/enrollments/{enrollment_id}/certificate"): (
+            f"{E1}/certificate",
+            {"occupation_code": "6-29-01-01", "level": 5, "number": "S0000000001", "issued_on": "2027-01-01"},
+            _only({"institution": 422, "institution_out": 404}),  # issued before the course started
+        ),
+        ("GET", "/api/v1/workers/{worker_id}/enrollments"): (
+            "/api/v1/workers/W1/enrollments",
+            None,
+            WORKER_FILE,
+        ),
+        ("GET", "/api/v1/programmes/{programme_id}/enrollments"): (
+            "/api/v1/programmes/P1/enrollments",
+            None,
+            _only({"institution": 200, "institution_out": 404}),
+        ),
+        ("POST", "/api/v1/orders/{order_id}/hires"): (
+            "/api/v1/orders/O1/hires",
+            {"worker_id": "W1", "start_date": "2099-01-01", "monthly_wage": 6500},
+            _only({"employer": 422, "employer_out": 404}),  # a start after today
+        ),
+        ("POST", "/api/v1/claims"): (
+            "/api/v1/claims",
+            {"worker_id": "W1", "kind": "training", "enrollment_id": 1},
+            _only({"counselor": 409, "counselor_out": 404}),  # refused: claimed already
+        ),
+        ("GET", "/api/v1/claims"): ("/api/v1/claims", None, STAFF_LIST),
+        ("GET", "/api/v1/claims/{claim_id}"): (
+            C1,
+            None,
+            _only({"admin": 200, "admin_out": 404, "counselor": 200, "counselor_out": 404}),
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/approve"): (
+            f"{C1}/approve",
+            None,
+            _only({"admin": 409, "admin_out": 404}),  # not reviewed yet
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/pay"): (
+            f"{C1}/pay",
+            None,
+            _only({"admin": 409, "admin_out": 404}),
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/reject"): (
+            f"{C1}/reject",
+            {"note": ""},
+            _only({"admin": 409, "admin_out": 404}),  # a rejection needs a reason
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/review"): (
+            f"{C1}/review",
+            None,
+            _only({"admin": 200, "admin_out": 404}),
+        ),
+        ("GET", "/api/v1/workers/{worker_id}/audit"): (
+            "/api/v1/workers/W1/audit",
+            None,
+            _only({"admin": 200, "admin_out": 404, "counselor": 200, "counselor_out": 404}),
+        ),
+    }
+)
+
+# these change what every row above reads (W2 deactivated, O1 closed, P1 suspended), so they run last
+MATRIX.update(
+    {
+        ("POST", "/api/v1/workers/{worker_id}/deactivate"): (
+            "/api/v1/workers/W2/deactivate",
+            None,
+            only(counselor=200, counselor_out=404),
+        ),
+        ("POST", "/api/v1/orders/{order_id}/close"): (
+            "/api/v1/orders/O1/close",
+            None,
+            only(employer=200, employer_out=404),
+        ),
+        ("POST", "/api/v1/programmes/{programme_id}/suspend"): (
+            "/api/v1/programmes/P1/suspend",
+            None,
+            only(institution=200, institution_out=404),
+        ),
+    }
+)
+
+
+def _seed_records(client: TestClient) -> None:
+    """Enrollment 1: W1 in I1's P1 (2027-01-05 … 01-25), completed; claim 2 on it, filed (申请)."""
+    import datetime as dt
+
+    from api.services import enrollments, outcomes
+    from api.services.subsidy import SubsidyService
+    from tests.record_factories import caller
+
+    engine = engine_of(client)
+    school = caller("institution", "seed-school", institution_id="I1")
+    e = enrollments.enroll(
+        engine,
+        caller("counselor", "seed-counselor"),
+        worker_id="W1",
+        programme_id="P1",
+        today=dt.date(2026, 12, 1),
+    )
+    enrollments.confirm(engine, school, e.id)
+    outcomes.record_completion(
+        engine, school, e.id, completed_on=dt.date(2027, 1, 25), hours_attended=116, today=dt.date(2027, 2, 1)
+    )
+    filed = SubsidyService(engine, clock=lambda: dt.date(2027, 2, 1)).submit(
+        worker_id="W1", kind="training", actor="seed-counselor", enrollment_id=e.id
+    )
+    assert (e.id, filed.claim_id) == (1, 2), filed.message
 
 
 def _app_routes(client: TestClient) -> set[tuple[str, str]]:
@@ -272,6 +408,7 @@ def test_every_route_is_in_the_matrix(client: TestClient) -> None:
 
 def test_route_role_scope_matrix(client: TestClient) -> None:
     headers = _tokens(client)
+    _seed_records(client)
     got: dict[tuple[str, str, str], int] = {}
     want: dict[tuple[str, str, str], int] = {}
     for (method, template), (path, body, expected) in MATRIX.items():

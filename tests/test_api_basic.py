@@ -202,3 +202,20 @@ def test_training_types_are_the_documented_ones(client: TestClient) -> None:
     assert client.get("/api/v1/programmes", params={"training_type": "就业技能培训"}).json()["total"] == 1
     r = client.get("/api/v1/programmes", params={"training_type": "学开车"})
     assert r.status_code == 422 and r.json()["errors"][0]["msg"].startswith("取值应为")
+
+
+def test_an_exhausted_connection_pool_is_a_503_to_retry(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Overload (every pooled connection busy past the pool's wait) is not the request's fault:
+    a 503 with Retry-After, in Chinese, never a 500."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from api.services.recommend.service import Recommender
+
+    def busy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    sign_in(client)
+    monkeypatch.setattr(Recommender, "recommend_worker", busy)
+    r = client.get("/api/v1/workers/W1/recommendations")
+    assert (r.status_code, r.headers["retry-after"]) == (503, "1")
+    assert r.json()["detail"] == "服务繁忙，请稍后再试"

@@ -64,7 +64,9 @@ def test_every_worker_order_and_why_not_answers_200(world_client: TestClient) ->
             body.pathways[0].programme_id if body.pathways and body.pathways[0].programme_id else "P000001"
         )
     assert set(kinds) == {"job", "train_then_job", "train", "start_up"}, kinds
-    assert {"worker", "none", None} <= set(payees), payees
+    # who receives the training subsidy, over the 300 workers' pathways: the worker, nobody, no
+    # course (a job) — and the enterprise that trains its hire at its own cost (直补企业)
+    assert payees == {"none": 756, "worker": 467, "enterprise": 91, None: 50}, payees
     assert set(statuses) == {"ok", "needs_profile", "no_match"} and statuses["ok"] >= 150, statuses
     with_candidates = 0
     for oid in _open_orders(world_client):

@@ -132,8 +132,76 @@ def test_an_employer_funded_course_says_who_pays():
     rec, _ = run(worker(), [apprentice, plain], [])
     got = {p.programme_id: p for p in rec.pathways}
     assert got["PA"].funded_by == "employer" and got["PA"].net_cost == 0
-    assert "由用人单位出资培训，个人不用出钱" in got["PA"].reasons
-    assert got["PB"].funded_by == "worker" and "个人需承担约1500元" in got["PB"].reasons
+    assert "培训费由用人单位承担，个人不用出钱" in got["PA"].reasons
+    assert got["PB"].funded_by == "worker" and "个人需自付培训费1500元，没有培训补贴" in got["PB"].reasons
+    assert not any("不用出钱" in r for r in got["PB"].reasons)
+
+
+def _money_lines(rec, pid: str) -> list[str]:
+    p = next(p for p in rec.pathways if p.programme_id == pid)
+    return [r for r in p.reasons if "元" in r and "月薪" not in r or "出钱" in r]
+
+
+def test_a_subsidy_paid_after_certification_is_never_called_free():
+    """1,200 元 course, 1,200 元 subsidy 取得证书后发放: the worker pays first and is told when it
+    comes back — never "个人不用出钱" (issue 16)."""
+    decision = Support(1200, 0, 0, "worker", fee=1200, upfront=1200, paid_on="certification")
+    ctx = dataclasses.replace(CTX, support=lambda w, p, o: decision)
+    rec, _ = run(worker(), [programme("P1", fee=1200)], [], ctx=ctx)
+    assert _money_lines(rec, "P1") == [
+        "个人需先交培训费1200元",
+        "取得证书后可领培训补贴1200元",
+        "补贴到账后个人实际承担0元",
+    ]
+    p = rec.pathways[0]
+    assert (p.upfront, p.refund, p.net_cost, p.paid_on) == (1200, 1200, 0, "certification")
+    on_completion = dataclasses.replace(decision, training_subsidy=1000, net_cost=200, paid_on="completion")
+    ctx = dataclasses.replace(CTX, support=lambda w, p, o: on_completion)
+    rec, _ = run(worker(), [programme("P1", fee=1200)], [], ctx=ctx)
+    assert _money_lines(rec, "P1") == [
+        "个人需先交培训费1200元",
+        "结业后可领培训补贴1000元",
+        "补贴到账后个人实际承担200元",
+    ]
+    assert rec.pathways[0].refund == 1000
+
+
+def test_an_employer_that_trains_its_hire_is_named_and_paid_directly():
+    """直补企业: the employer pays the course, the worker pays 0 and the sentence says who pays."""
+    course = programme("P1", fee=1500)
+    job = order("O1", requires_certificate=True, required_level=4, employer_trains=True, programme_id="P1")
+    decision = Support(
+        1500, 0, 0, "enterprise", payee_name="太原建工集团", fee=1500, employer_pays=True,
+        paid_on="completion",
+    )  # fmt: skip
+    ctx = dataclasses.replace(CTX, support=lambda w, p, o: decision if o is not None else Support(0, 0, 1500))
+    rec, _ = run(worker(), [course], [job], ctx=ctx)
+    p = next(p for p in rec.pathways if p.kind == "train_then_job")
+    assert p.funded_by == "employer" and (p.upfront, p.net_cost, p.payee) == (0, 0, "enterprise")
+    assert "培训费由太原建工集团承担，个人不用出钱" in p.reasons
+    assert "职业培训补贴1500元结业后直补太原建工集团（须由该单位录用您）" in p.reasons
+
+
+def test_an_allowance_says_its_days_and_how_they_were_counted():
+    """ "每天60元，共17天" for a 40-day course is 136 hours ÷ 8: the sentence says so."""
+    basis = "按实际培训天数：日历40天、课程136学时÷每天8学时=17天，取17天"
+    decision = Support(
+        0, 1020, 0, "none", fee=0, living_days=17, day_count="training_days", day_basis=basis,
+        facts=(("hours_per_day", 8),),
+    )  # fmt: skip
+    ctx = dataclasses.replace(CTX, support=lambda w, p, o: decision)
+    course = programme("P1", fee=0, hours=136, end_date=TODAY + dt.timedelta(days=49))  # 40 days
+    rec, _ = run(worker(groups=frozenset({"脱贫劳动力"})), [course], [], ctx=ctx)
+    p = rec.pathways[0]
+    assert f"符合脱贫劳动力生活费补贴1020元，共17天（{basis}）" in p.reasons
+    assert (p.living_days, p.day_count, p.programme_hours, p.hours_per_day) == (17, "training_days", 136, 8)
+
+
+def test_an_institution_that_advances_the_subsidy_leaves_the_difference():
+    decision = Support(1000, 0, 200, "institution", fee=1200, upfront=200, paid_on="completion")
+    ctx = dataclasses.replace(CTX, support=lambda w, p, o: decision)
+    rec, _ = run(worker(), [programme("P1", fee=1200)], [], ctx=ctx)
+    assert _money_lines(rec, "P1") == ["培训补贴1000元由培训机构垫付，结业后由机构申领", "个人只需交200元"]
 
 
 # --- a short list says why ------------------------------------------------------------------------
@@ -182,7 +250,7 @@ def test_a_priority_worker_sees_a_subsidised_pathway_in_the_top_five():
     s1 = poor.pathways[4]
     assert (s1.rank, s1.promoted_from, s1.subsidised) == (5, 7, True)
     assert "按应培尽培要求，优先列出这条有补贴的培训（单看匹配度排第7位）" in s1.reasons
-    assert "可享培训补贴800元" in s1.reasons
+    assert "可领培训补贴800元" in s1.reasons
     # the others keep their score order; the rule off (within = 0) leaves the score order
     off = dataclasses.replace(ctx, weights=dataclasses.replace(RankingWeights(), subsidised_within=0))
     same, _ = run(worker(groups=frozenset({"脱贫劳动力"}), **holder), [course], jobs, ctx=off)

@@ -99,15 +99,19 @@ def test_start_up_only_with_intent():
 
 def test_subsidy_shapes_the_explanation():
     def support(w, p, order):
-        return Support(training_subsidy=1200, living_allowance=600, net_cost=300, payee="worker")
+        return Support(
+            training_subsidy=1200, living_allowance=600, net_cost=300, payee="worker", fee=1500, upfront=1500,
+            paid_on="completion", living_days=15, day_basis="按培训起止日历天数31天",
+        )  # fmt: skip
 
     w = worker(groups=frozenset({"脱贫劳动力"}))
     o = order(requires_certificate=True, required_level=4)
     rec = run(w, [programme()], [o], ctx=dataclasses.replace(CTX, support=support))
     p = rec.pathways[0]
     assert (p.training_subsidy, p.living_allowance, p.net_cost) == (1200, 600, 300)
-    assert "可享培训补贴1200元" in p.explanation
-    assert "符合脱贫劳动力生活费补贴（约600元）" in p.explanation
+    assert "个人需先交培训费1500元；结业后可领培训补贴1200元；补贴到账后个人实际承担300元" in p.explanation
+    assert "符合脱贫劳动力生活费补贴600元，共15天（按培训起止日历天数31天）" in p.explanation
+    assert (p.upfront, p.refund, p.paid_on, p.living_days) == (1500, 1200, "completion", 15)
     assert p.contributions["net_cost"] < 0 < p.contributions["allowance"]
 
 

@@ -151,9 +151,17 @@ def support(w, p, order):
         for c in w.past_claims
     )
     amount = 0 if claimed or p.place.adcode[:4] != PAYING_CITY else p.fee // 2
+    paid_on = "completion" if amount else ""
     if order is not None and order.employer_trains:
-        return Support(amount, allowance, 0, "enterprise" if amount else "none")
-    return Support(amount, allowance, p.fee - amount, "worker" if amount else "none")
+        payee = "enterprise" if amount else "none"
+        return Support(
+            amount, allowance, 0, payee, fee=p.fee, employer_cost=p.fee - amount, employer_pays=True,
+            payee_name=order.employer_name if amount else None, paid_on=paid_on,
+        )  # fmt: skip
+    return Support(
+        amount, allowance, p.fee - amount, "worker" if amount else "none", fee=p.fee, upfront=p.fee,
+        paid_on=paid_on,
+    )  # fmt: skip
 
 
 CTX = MatchContext(today=TODAY, support=support)
@@ -295,12 +303,22 @@ def test_each_pathway_carries_the_money_and_distances_its_rules_give(world):
             # the employer trains its hire at its own cost and is paid the subsidy itself
             assert (p.net_cost, p.funded_by) == (0, "employer")
             assert p.payee == ("enterprise" if subsidy else "none")
-            assert "由用人单位出资培训，个人不用出钱" in p.reasons
-            assert not any(r.startswith("可享培训补贴") for r in p.reasons)
+            own = o.programme_id == prog.id and o.occupation_code == prog.occupation_code
+            who = o.employer_name if subsidy or own else "用人单位"
+            assert f"培训费由{who}承担，个人不用出钱" in p.reasons
+            said = f"职业培训补贴{subsidy}元结业后直补{who}（须由该单位录用您）"
+            assert (said in p.reasons) == (subsidy > 0)
+            assert not any("可领培训补贴" in r for r in p.reasons)
         else:
-            assert (p.net_cost, p.funded_by) == (prog.fee - subsidy, "worker")
+            assert (p.net_cost, p.funded_by, p.upfront) == (prog.fee - subsidy, "worker", prog.fee)
             assert p.payee == ("worker" if subsidy else "none")
-            assert (f"可享培训补贴{subsidy}元" in p.reasons) == (subsidy > 0)
+            assert (f"结业后可领培训补贴{subsidy}元" in p.reasons) == (subsidy > 0)
+            if subsidy:
+                assert f"个人需先交培训费{prog.fee}元" in p.reasons
+            elif prog.fee:
+                assert f"个人需自付培训费{prog.fee}元，没有培训补贴" in p.reasons
+            # never "free" when the worker pays before the course
+            assert not prog.fee or not any("不用出钱" in r for r in p.reasons)
         assert p.subsidised == ((p.payee == "worker" and subsidy > 0) or "脱贫劳动力" in w.groups)
 
 
@@ -350,18 +368,18 @@ def test_candidate_invariants(world, which):
 @given(worlds())
 def test_lazy_subsidy_evaluation_is_exact(world):
     """Top-k equals the head of the fully evaluated ranking (the optimistic bound never prunes a
-    pathway that belongs in the top k)."""
+    pathway that belongs in the top k). The 应培尽培 rule moves a subsidised pathway up to place
+    ``min(subsidised_within, k)``, which depends on k; so the head is compared with the rule off for
+    every k, and with the rule on where k reaches its place."""
     w, skills, progs, ords, pe, oe, we, k = world
     rec, pt, ot = _run(world)
-    full = recommend(
-        WorkerQuery(w, we, skills),
-        Candidates(np.arange(len(progs)), np.arange(len(ords))),
-        pt,
-        ot,
-        CTX,
-        k=10_000,
-    )
-    assert rec.pathways == full.pathways[:k]
+    query = WorkerQuery(w, we, skills)
+    every = Candidates(np.arange(len(progs)), np.arange(len(ords)))
+    if k >= CTX.weights.subsidised_within:
+        assert rec.pathways == recommend(query, every, pt, ot, CTX, k=10_000).pathways[:k]
+    no_rule = dataclasses.replace(CTX, weights=dataclasses.replace(CTX.weights, subsidised_within=0))
+    head = recommend(query, every, pt, ot, no_rule, k).pathways
+    assert head == recommend(query, every, pt, ot, no_rule, k=10_000).pathways[:k]
     # a tighter bound from knowing who can get a living allowance changes nothing but speed
     tight = dataclasses.replace(CTX, allowance_possible=lambda w: "脱贫劳动力" in w.groups)
     cands = Candidates(np.arange(len(progs)), np.arange(len(ords)))

@@ -178,6 +178,11 @@ def test_pending_profiles_are_encoded_in_bounded_batches(world_engine: Engine, t
     enc = CountingEncoder()
     rec = Recommender.create(world_engine, enc, tmp_path / "indexes")
     rec.refresh()
+    # the service syncs its worker index before any profile is stored (a fresh world): that must
+    # keep working, and later pick up every profile
+    for _ in range(3):
+        assert rec.worker_index.sync(world_engine) == 0
+    assert rec.worker_index.complete
     encoded_catalogue = enc.count
     batches = []
     while n := rec.encode_pending(limit=64):

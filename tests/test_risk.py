@@ -134,6 +134,8 @@ def test_overlapping_enrollments_of_one_worker() -> None:
     assert flag.kind == OVERLAP and flag.subject == "worker:W1" and flag.key == f"{OVERLAP}|worker:W1|P1+P2"
     assert flag.evidence_dict()["programmes"] == ["P1", "P2"] and flag.evidence_dict()["overlap_days"] == 6
     assert flag_overlapping_enrollments([a, dataclasses.replace(b, status="退出")]) == []
+    # a worker's own request no counselor confirmed yet (待确认) is no enrollment either
+    assert flag_overlapping_enrollments([a, dataclasses.replace(b, status="待确认")]) == []
 
 
 def test_claims_outside_the_rules_but_never_imported_history() -> None:
@@ -318,8 +320,9 @@ def test_scan_records_flags_and_their_follow_up(engine: Engine) -> None:
 
 def test_confirmed_flags_lower_the_institution_feature_and_show_in_the_explanation(engine: Engine) -> None:
     """DESIGN §8.5 "risk flags on claims fed back into institution ranking": a flag an auditor
-    confirmed halves the institution feature (0.5 → 0.25 for an institution without reported
-    rates) and the explanation says so; a flag only suspected or cleared does not count."""
+    confirmed halves the institution feature (0.5 → 0.25: both institutions' records give a
+    certification rate of 1 and a 6-month employment rate of 0, no hire being recorded) and the
+    explanation says so; a flag only suspected or cleared does not count."""
     _seed_city(engine)
     scan(engine, "1411", as_of=AS_OF)
     flags = {f.subject: f for f in stored_flags(engine, "1411")}

@@ -393,7 +393,7 @@ def test_the_database_refuses_a_day_paid_twice_written_around_the_service(engine
     [
         (dict(graduation_year=2023), 600, ""),
         (dict(graduation_year=2020), 0, "2020届毕业生的应届身份适用于2020-06-01至2021-05-31开训的培训"),
-        (dict(graduation_year=None), 0, "未升学应届初高中毕业生(农村)须登记毕业年份"),
+        (dict(graduation_year=None), 0, "未升学应届初高中毕业生（农村）须登记毕业年份"),
         (dict(graduation_year=2023, source="登记"), 0, "身份来源为“登记”，须经名单导入、大数据比对确认"),
     ],
 )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from api.commands.occupations_artefacts import build_artefacts_command
 from api.commands.occupations_match import match_command
 from api.settings import get_settings
 from data.db.session import connected
@@ -15,7 +16,7 @@ from data.tabular import ValidationFailed
 
 @click.group("occupations")
 def occupations_group() -> None:
-    """职业分类大典（2022）目录：导入与匹配。"""
+    """职业分类大典（2022）目录：导入、匹配与派生数据。"""
 
 
 @occupations_group.command("import")
@@ -33,5 +34,6 @@ def import_cmd(file: Path | None) -> None:
 
 
 occupations_group.add_command(match_command)
+occupations_group.add_command(build_artefacts_command)
 
 COMMANDS: list[click.Command] = [occupations_group]

@@ -70,6 +70,20 @@ def _load_encoder(name: str, method: str):  # type: ignore[no-untyped-def]  # ->
     help="Encoder: e5-small, use-v3, hash or a model directory (default: SKILLBRIDGE_MODEL).",
 )
 @click.option(
+    "--lexicon/--no-lexicon",
+    default=True,
+    show_default=True,
+    help="Also match the shipped colloquial title lexicon (data/reference/occupation_lexicon.csv).",
+)
+@click.option(
+    "--artefacts",
+    "artefacts_dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Derived artefacts standing in for definitions and tasks when the catalogue has none "
+    "(default: the shipped ones).",
+)
+@click.option(
     "--out",
     "out_path",
     required=True,
@@ -83,6 +97,8 @@ def match_command(
     method: str,
     use_work_types: bool,
     model: str | None,
+    lexicon: bool,
+    artefacts_dir: Path | None,
     out_path: Path,
 ) -> None:
     """Match free-text queries (one per line) to national occupation codes."""
@@ -97,7 +113,27 @@ def match_command(
 
         model = get_settings().model
     encoder = _load_encoder(model, method)
-    matcher = OccupationMatcher.build(catalogue, encoder, use_work_types=use_work_types)
+    artefacts = None
+    if catalogue["definition"].is_null().all() and catalogue["tasks"].is_null().all():
+        from embeddings.occupation_artefacts import SHIPPED_ARTEFACTS, ArtefactMismatch, load_artefacts
+
+        try:
+            artefacts = load_artefacts(artefacts_dir or SHIPPED_ARTEFACTS)
+            if encoder is not None and artefacts.model != encoder.name:
+                artefacts = artefacts.lexical_only()
+        except ArtefactMismatch as exc:
+            raise click.ClickException(f"派生数据不可用: {exc}") from None
+    words = None
+    if lexicon:
+        from data.lexicon import shipped_lexicon
+
+        words = shipped_lexicon()
+    if artefacts is not None and sorted(artefacts.codes) != sorted(catalogue["code"].unique()):
+        click.echo("提示：派生数据的职业编码与该目录不同，未使用派生数据（仅用名称与工种）", err=True)
+        artefacts = None
+    matcher = OccupationMatcher.build(
+        catalogue, encoder, use_work_types=use_work_types, artefacts=artefacts, lexicon=words
+    )
     results = matcher.match(queries, top=top, method=method) if queries else []
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8") as out:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import RecommenderDep
 from api.errors import ERROR_RESPONSES
@@ -27,6 +27,9 @@ class OccupationSearch(BaseModel):
     query: str
     method: str
     results: list[OccupationHit]
+    #: true when no occupation clearly wins (the recommender then recognises none)
+    abstain: bool = Field(description="没有明显胜出的职业时为 true（推荐时不会据此认定技能）")
+    reason: str | None = Field(description="放弃认定的原因；有明确结果时为空")
 
 
 @router.get("/search", response_model=OccupationSearch)
@@ -37,9 +40,11 @@ def search(
 ) -> OccupationSearch:
     """把一段自由文本匹配到国家职业分类编码（按相关度排序）。"""
     recogniser = recommender.snapshot.skills
-    found = recogniser.matcher.match([q], top=top, method=recogniser.method)[0]
+    found, decision = recogniser.search(q, top)
     return OccupationSearch(
         query=q,
         method=recogniser.method,
         results=[OccupationHit(code=c, name=n, score=s) for c, n, s in found],
+        abstain=decision.abstain,
+        reason=decision.reason,
     )

@@ -25,8 +25,9 @@ class PathwayOut(BaseModel):
     net_cost: int
     #: who receives the training subsidy: the worker, the enterprise (直补企业), nobody; None for a
     #: pathway without a course (a direct job)
-    payee: Literal["worker", "enterprise", "none"] | None = Field(
-        description="培训补贴的领取方：worker 个人、enterprise 企业（直补企业）、none 无；直接就业路径为空"
+    payee: Literal["worker", "enterprise", "institution", "none"] | None = Field(
+        description="培训补贴的领取方：worker 个人、enterprise 企业（直补企业）、"
+        "institution 培训机构（机构垫付）、none 无；直接就业路径为空"
     )
     policy_reasons: list[str]
     features: dict[str, float]
@@ -43,6 +44,21 @@ class PathwayOut(BaseModel):
     funded_by: str | None = Field(description="谁出培训费：worker 个人、employer 用人单位")
     subsidised: bool = Field(description="劳动者本人能领到补贴（培训补贴或生活费补贴）")
     promoted_from: int = Field(description="按应培尽培提前列出时，单看匹配度的名次；否则为 0")
+    upfront: int = Field(description="开课前个人先交的钱（元）")
+    refund: int = Field(description="先交的钱中，之后退回个人的部分（元）")
+    employer_cost: int = Field(description="用人单位承担的培训费用（元）")
+    paid_on: Literal["completion", "certification"] | None = Field(
+        description="培训补贴何时发放：completion 结业后、certification 取得证书后；无培训补贴为空"
+    )
+    living_days: int = Field(description="生活费补贴的天数")
+    day_count: Literal["calendar", "training_days", "hours"] | None = Field(
+        description="生活费补贴天数的算法（所在城市的规定）：calendar 日历天数、training_days 实际培训天数、"
+        "hours 学时折算；无生活费补贴为空"
+    )
+    programme_hours: int | None = Field(description="课程学时")
+    hours_per_day: int | None = Field(
+        description="按学时折算天数时每天的学时（所在城市的规定）；无生活费补贴为空"
+    )
 
 
 class RecommendationOut(BaseModel):

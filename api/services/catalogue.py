@@ -9,9 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.errors import NotFound
+from api.services.institution_outcomes import institution_outcomes
+from api.services.records import institution_info
 from data.db.models import Employer, Institution, Order, Programme, Region, Worker
 
 __all__ = [
+    "InstitutionView",
     "NotFound",
     "ProgrammeQuery",
     "get_worker",
@@ -26,6 +29,10 @@ __all__ = [
 ]
 
 
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True, slots=True)
 class ProgrammeQuery:
     city: str | None = None  # 4-digit city or 6-digit county prefix of the adcode
@@ -34,6 +41,12 @@ class ProgrammeQuery:
     open_on: dt.date | None = None  # only programmes not started by then with seats left
     limit: int = 50
     offset: int = 0
+    level: int | None = None
+    #: words of the title or description (each must appear)
+    text: str | None = None
+    #: start date window (inclusive)
+    start_from: dt.date | None = None
+    start_to: dt.date | None = None
 
 
 def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Programme]]:
@@ -50,19 +63,62 @@ def list_programmes(session: Session, q: ProgrammeQuery) -> tuple[int, list[Prog
         stmt = stmt.where(Programme.training_type == q.training_type)
     if q.open_on:
         stmt = stmt.where(Programme.start_date >= q.open_on, Programme.seats_left > 0)
+    if q.level is not None:
+        stmt = stmt.where(Programme.level == q.level)
+    for word in (q.text or "").split():
+        pattern = f"%{_escape_like(word)}%"
+        stmt = stmt.where(
+            Programme.title.like(pattern, escape="\\") | Programme.description.like(pattern, escape="\\")
+        )
+    if q.start_from:
+        stmt = stmt.where(Programme.start_date >= q.start_from)
+    if q.start_to:
+        stmt = stmt.where(Programme.start_date <= q.start_to)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Programme.start_date, Programme.id).limit(q.limit).offset(q.offset))
     return total, list(rows)
 
 
+@dataclass(frozen=True, slots=True)
+class InstitutionView:
+    """An institution of the public catalogue, its rates computed from the records where there
+    are any (:mod:`api.services.institution_outcomes`), else as typed in."""
+
+    id: str
+    name: str
+    kind: str
+    adcode: str
+    status: str
+    completion_rate: float | None
+    certification_rate: float | None
+    employment_rate_6m: float | None
+
+
 def list_institutions(
-    session: Session, city: str | None, limit: int, offset: int
-) -> tuple[int, list[Institution]]:
+    session: Session, city: str | None, limit: int, offset: int, today: dt.date | None = None
+) -> tuple[int, list[InstitutionView]]:
     stmt = select(Institution)
     if city:
         stmt = stmt.where(Institution.adcode.startswith(city))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    return total, list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
+    rows = list(session.scalars(stmt.order_by(Institution.id).limit(limit).offset(offset)))
+    outcomes = institution_outcomes(session, today or dt.date.today(), [i.id for i in rows])
+    views = []
+    for i in rows:
+        info = institution_info(i, outcomes=outcomes.get(i.id))
+        views.append(
+            InstitutionView(
+                i.id,
+                i.name,
+                i.kind,
+                i.adcode,
+                i.status,
+                info.completion_rate,
+                info.certification_rate,
+                info.employment_rate_6m,
+            )
+        )
+    return total, views
 
 
 def list_orders(session: Session, city: str | None, limit: int, offset: int) -> tuple[int, list[Order]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from api.services.institution_outcomes import InstitutionOutcomes, institution_outcomes
 from data.db.models import (
     GroupFact,
     ImportBatch,
@@ -72,18 +73,28 @@ def _place(adcode: str, lat: float, lon: float, regions: RegionNames) -> Place:
     return Place(adcode, float(lat), float(lon), regions.get(adcode, ("", 0.0, 0.0))[0])
 
 
-def institution_info(i: Institution, confirmed_flags: int = 0) -> InstitutionInfo:
+def institution_info(
+    i: Institution, confirmed_flags: int = 0, outcomes: InstitutionOutcomes | None = None
+) -> InstitutionInfo:
+    """The core's view of an institution. Its rates are those computed from the records
+    (``outcomes``, :mod:`api.services.institution_outcomes`) where there are records to compute
+    them from, else the typed-in values of the catalogue import."""
+    o = outcomes or InstitutionOutcomes()
     return InstitutionInfo(
         i.id,
         i.name,
         i.kind,
         i.status,
-        i.completion_rate,
-        i.certification_rate,
-        i.employment_rate_6m,
+        _first(o.completion_rate, i.completion_rate),
+        _first(o.certification_rate, i.certification_rate),
+        _first(o.employment_rate_6m, i.employment_rate_6m),
         owner_employer=i.owner_employer,
         confirmed_flags=confirmed_flags,
     )
+
+
+def _first(computed: float | None, typed: float | None) -> float | None:
+    return computed if computed is not None else typed
 
 
 def confirmed_flag_counts(session: Session) -> dict[str, int]:
@@ -184,10 +195,17 @@ def worker_record(
     )
 
 
-def load_programmes(session: Session, regions: RegionNames) -> list[ProgrammeRecord]:
-    """Every catalogue programme not suspended (filters decide what is open), ordered by id."""
+def load_programmes(
+    session: Session, regions: RegionNames, today: dt.date | None = None
+) -> list[ProgrammeRecord]:
+    """Every catalogue programme not suspended (filters decide what is open), ordered by id;
+    institutions' rates computed from the records as of ``today`` (default: the calendar's)."""
     flags = confirmed_flag_counts(session)
-    insts = {i.id: institution_info(i, flags.get(i.id, 0)) for i in session.scalars(select(Institution))}
+    outcomes = institution_outcomes(session, today or dt.date.today())
+    insts = {
+        i.id: institution_info(i, flags.get(i.id, 0), outcomes.get(i.id))
+        for i in session.scalars(select(Institution))
+    }
     rows = session.scalars(select(Programme).where(Programme.status == "active").order_by(Programme.id))
     return [programme_record(p, insts[p.institution_id], regions) for p in rows]
 

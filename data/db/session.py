@@ -12,13 +12,20 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+#: close to as many connections as the server's thread pool runs handlers (anyio's default of 40), so a
+#: request waits for a connection only when the database itself is the bottleneck
+_POOL = {"pool_size": 10, "max_overflow": 20}
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine. SQLite files get their folder created, foreign keys on and WAL."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}, **_POOL
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -31,7 +38,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **_POOL)
 
 
 @contextmanager

@@ -3,7 +3,9 @@
 Every county gets at least one local order from a small employer (a 面馆, a 养老院, a 合作社:
 the 家门口 jobs); the rest concentrate in the urban districts of importing cities (太原 first,
 then 晋中, 长治, 大同 …). About one in eight orders is the employer side of an 订单项目制培训
-course: its programme_id names the course, which ends before the job starts.
+course: its programme_id names the course, which ends before the job starts; a quarter of those
+employers pay for the course themselves (employer_trains: the hire pays nothing and the training
+subsidy is paid to the employer, 直补企业).
 
 Columns (the loader's ``orders`` kind): id ("O000001"), employer_name, employer_kind (企业,
 个体工商户, 民办非企业单位), occupation_code, work_type, head_count, county (adcode), lat, lon,
@@ -174,7 +176,9 @@ def _order(rng, k, trade, c, local, start, programme_id, unlawful, ctx) -> tuple
     if rng.random() < 0.5:
         skills += f"，有{rng.integers(1, 4)}年以上相关工作经验"
     max_age = [None, 45, 50, 55, 60][weighted(rng, [0.25, 0.15, 0.25, 0.2, 0.15], 1)[0]]
-    trains = bool(rng.random() < (0.25 if kind == "企业" else 0.05)) and programme_id is None
+    # an employer that trains its hires at its own cost: in its own 岗前培训, or — linked orders —
+    # in the 订单项目制 course it pays the institution for (直补企业 then pays the employer)
+    trains = bool(rng.random() < (0.25 if kind == "企业" else 0.05))
     description = _description(rng, trade, employer, head, geo.name[c], programme_id, trains)
     if unlawful:
         phrase = UNLAWFUL[rng.integers(len(UNLAWFUL))]
@@ -241,6 +245,8 @@ def _description(rng, trade, employer, head, place, programme_id, trains) -> str
     text = f"{intro}现因业务发展需要，招聘{role}{head}名。"
     if programme_id:
         text += "本岗位与培训机构合作开展订单培训，结业考核合格即可上岗。"
+        if trains:
+            text += "培训费用由公司承担，学员不交费。"
     elif trains:
         text += "新员工入职后由公司组织岗前培训，培训期间发放生活补助。"
     picks = rng.choice(len(BENEFITS), size=int(rng.integers(2, 6)), replace=False)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from matcher.subsidy.estimate import worker_payee
+from matcher.subsidy.estimate import paid_on_event, worker_payee
 from matcher.subsidy.living import calendar_days, cohort_window, count_days
 from matcher.subsidy.model import SubsidyDecision
 from matcher.subsidy.policy import GRADUATE_GROUPS, CityPolicy
@@ -151,7 +151,8 @@ def priced_support(
         fee=fee,
         upfront=upfront,
         employer_cost=employer_cost,
-        paid_on=policy.certification.pay_on if eligible and paid > 0 else "",
+        employer_pays=employer_case or programme.employer_funded,
+        paid_on=paid_on_event(policy, programme) if eligible and paid > 0 else "",
         living_days=terms.living_days if allowance else 0,
         day_count=policy.living.day_count if allowance else "",
         rule_version=policy.rule_version,

@@ -29,7 +29,7 @@ from matcher.subsidy.rules import (
 )
 from matcher.types import OrderRecord, PastClaim, ProgrammeRecord, WorkerProfile
 
-__all__ = ["estimate_support", "run_training_rules", "worker_payee"]
+__all__ = ["estimate_support", "paid_on_event", "run_training_rules", "worker_payee"]
 
 
 def run_training_rules(
@@ -85,10 +85,16 @@ def worker_payee(policy: CityPolicy) -> str:
     return "institution" if policy.certification.fee_advance == "institution" else "worker"
 
 
-def _paid_on_phrase(policy: CityPolicy, programme: ProgrammeRecord) -> str:
+def paid_on_event(policy: CityPolicy, programme: ProgrammeRecord) -> str:
+    """When a training subsidy for ``programme`` is paid: ``"certification"`` where the city pays
+    on a certificate and the course leads to one, else ``"completion"`` (a course without a
+    certificate is paid, if at all, on completion: the uncertified share)."""
     if policy.certification.pay_on == "certification" and programme.certificate:
-        return "取得证书后发放"
-    return "结业后发放"
+        return "certification"
+    return "completion"
+
+
+_PAID_ON_PHRASES = {"certification": "取得证书后发放", "completion": "结业后发放"}
 
 
 def estimate_support(
@@ -118,8 +124,8 @@ def estimate_support(
     eligible = refused is None and route != REFUSED
     fee = max(programme.fee, 0)
     city = policy.city_name
-    paid_on = policy.certification.pay_on if eligible and amount > 0 else ""
-    condition = _paid_on_phrase(policy, programme) if paid_on else ""
+    paid_on = paid_on_event(policy, programme) if eligible and amount > 0 else ""
+    condition = _PAID_ON_PHRASES.get(paid_on, "")
     subsidy, payee_name = (amount if eligible else 0), None
     if employer_case:
         assert order is not None
@@ -141,6 +147,8 @@ def estimate_support(
         employer_cost = 0
         if refused is not None:
             headline = refused.reason
+        elif subsidy == 0 and programme.employer_funded:
+            headline = "培训费由用人单位承担，个人不交费，属于补贴性职业培训"
         elif subsidy == 0:
             headline = "本课程免费参加（培训费0元），属于补贴性职业培训"
         else:
@@ -156,6 +164,8 @@ def estimate_support(
                 continue
             if step.rule == "payment_basis" and step.reason.startswith("培训结业后"):
                 continue
+            if step.rule == "fee_cap" and fee == 0:
+                continue  # the headline says the course is free; "不超过实际培训费0元" says nothing
             reasons.append(step.reason)
 
     groups_step, _fact = decide_groups(profile_groups(worker), programme, policy, sources=None)
@@ -163,12 +173,15 @@ def estimate_support(
     if groups_step.eligible:
         days_step, _covered, days, basis = decide_days(programme, policy)
         steps += [groups_step, days_step]
-        if not eligible:
+        if programme.delivery not in policy.living.deliveries:
+            reasons.append(days_step.reason)  # "线上培训不发放生活费补贴", whatever else holds
+            days = 0
+        elif not eligible:
             reasons.append("本次培训不属于补贴性职业培训，不发放生活费补贴")
             days = 0
         elif days_step.eligible:
             living = days_step.amount
-            reasons.append(f"{groups_step.reason}，{days_step.reason}")
+            reasons.append(f"{groups_step.reason}，{days_step.reason}；{basis}")
         else:
             reasons.append(days_step.reason)
             days = 0
@@ -187,6 +200,7 @@ def estimate_support(
         fee=fee,
         upfront=upfront,
         employer_cost=employer_cost,
+        employer_pays=employer_case or programme.employer_funded,
         paid_on=paid_on,
         condition=condition,
         living_days=days,

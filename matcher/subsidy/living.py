@@ -70,9 +70,17 @@ def count_days(
     if rule.day_count == "calendar":
         return calendar, f"{DAY_COUNTS['calendar']}{calendar}天"
     if rule.day_count == "hours":
+        if by_hours > calendar:  # never more days than the course has (decide_days caps them)
+            return calendar, f"{DAY_COUNTS['hours']}：{hours_text}，不超过日历{calendar}天"
         return max(0, by_hours), f"{DAY_COUNTS['hours']}：{hours_text}"
     days = max(0, min(calendar, by_hours))
     return days, f"按实际培训天数：日历{calendar}天、{hours_text}，取{days}天"
+
+
+def group_text(group: str) -> str:
+    """A group's name as a sentence says it: the identifiers' ASCII brackets ("…毕业生(农村)") in
+    Chinese ones."""
+    return group.replace("(", "（").replace(")", "）")
 
 
 def qualifying_groups(
@@ -93,14 +101,16 @@ def qualifying_groups(
         if fact.group not in rule.groups:
             continue
         if sources is not None and fact.source not in sources:
-            why.append(f"{fact.group}身份来源为“{fact.source}”，须经{join_cn(sorted(sources))}确认")
+            why.append(
+                f"{group_text(fact.group)}身份来源为“{fact.source}”，须经{join_cn(sorted(sources))}确认"
+            )
             continue
         if not fact.valid_on(start):
-            why.append(f"{fact.group}身份在开训日{start.isoformat()}不在有效期内")
+            why.append(f"{group_text(fact.group)}身份在开训日{start.isoformat()}不在有效期内")
             continue
         if fact.group in GRADUATE_GROUPS:
             if fact.graduation_year is None:
-                why.append(f"{fact.group}须登记毕业年份")
+                why.append(f"{group_text(fact.group)}须登记毕业年份")
                 continue
             first, last = cohort_window(fact.graduation_year, rule)
             if not first <= start <= last:
@@ -146,7 +156,8 @@ def decide_groups(
         if why:
             reason += "；" + "；".join(why)
         return Step(RULE_GROUPS, "九", False, reason, step_facts), None
-    return Step(RULE_GROUPS, "九", True, f"您属于{join_cn(f.group for f in ok)}", step_facts), used
+    who = join_cn(group_text(f.group) for f in ok)
+    return Step(RULE_GROUPS, "九", True, f"您属于{who}", step_facts), used
 
 
 def decide_days(
@@ -171,6 +182,8 @@ def decide_days(
     facts: Facts = (
         ("delivery", programme.delivery),
         ("day_count", rule.day_count),
+        ("hours", programme.hours if hours is None else hours),
+        ("hours_per_day", rule.hours_per_day),
         ("counted_days", counted),
         ("already_paid_days", overlap),
         ("living_days", days),

@@ -10,8 +10,9 @@ of :class:`Step` s — one per rule, in the order they ran — and says:
   or ``"none"``), and when (``paid_on``: ``"completion"`` or ``"certification"``) on what
   condition (``condition``, a Chinese phrase);
 - what the worker pays before the course (``upfront``), what comes back to the worker afterwards
-  (:attr:`refund`), what the worker bears in the end (``net_cost``), and what an employer that
-  trains bears (``employer_cost``);
+  (:attr:`refund`), what the worker bears in the end (``net_cost``), whether an employer pays for
+  the course (``employer_pays``: an employer-funded programme such as 企业新型学徒制 or 岗前培训,
+  or the hiring employer's own course) and what it bears (``employer_cost``);
 - the living allowance's day count (``living_days``) and how it was counted (``day_count``, one of
   :data:`matcher.subsidy.policy.DAY_COUNTS`, with ``day_basis`` in words);
 - the rule and clause that decided, the policy version and its content hash, and the facts used.
@@ -79,6 +80,7 @@ class SubsidyDecision:
     fee: int = 0
     upfront: int = 0
     employer_cost: int = 0
+    employer_pays: bool = False
     paid_on: str = ""
     condition: str = ""
     living_days: int = 0
@@ -179,6 +181,7 @@ class SubsidyDecision:
             "upfront": self.upfront,
             "net_cost": self.net_cost,
             "employer_cost": self.employer_cost,
+            "employer_pays": self.employer_pays,
             "paid_on": self.paid_on,
             "condition": self.condition,
             "living_days": self.living_days,

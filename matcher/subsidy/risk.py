@@ -155,7 +155,8 @@ class RiskFlag:
 
 
 def _active(trainees: Iterable[TraineeRecord]) -> list[TraineeRecord]:
-    return [t for t in trainees if t.status != "退出"]
+    # a withdrawn enrollment, or a worker's request no counselor confirmed yet, is no trainee
+    return [t for t in trainees if t.status not in ("退出", "待确认")]
 
 
 def flag_overlapping_enrollments(trainees: Sequence[TraineeRecord]) -> list[RiskFlag]:

@@ -46,8 +46,10 @@ def unpriced(
     nothing back, unless the order's employer trains the hire at its own cost."""
     fee = max(programme.fee, 0)
     if order is not None and order.employer_trains:
-        return SubsidyDecision(0, 0, 0, "none", reasons, fee=fee, employer_cost=fee)
-    return SubsidyDecision(0, 0, fee, "none", reasons, fee=fee, upfront=fee)
+        return SubsidyDecision(0, 0, 0, "none", reasons, fee=fee, employer_cost=fee, employer_pays=True)
+    return SubsidyDecision(
+        0, 0, fee, "none", reasons, fee=fee, upfront=fee, employer_pays=programme.employer_funded
+    )
 
 
 def no_support(

@@ -310,19 +310,16 @@ class WorkerIndex:
                     stmt = stmt.where(or_(p.updated_at > at, and_(p.updated_at == at, p.worker_id > wid)))
                 rows = session.execute(stmt.limit(limit)).all()
             else:
-                assert self.high_water is not None
-                since = self.high_water - INDEX_MARGIN
-                rows = [
-                    r
-                    for r in session.execute(stmt.where(p.updated_at >= since))
-                    if self.recent.get(r[0]) != r[3]
-                ]
+                # no row seen yet (an empty table when the initial load ran): read them all
+                if self.high_water is not None:
+                    stmt = stmt.where(p.updated_at >= self.high_water - INDEX_MARGIN)
+                rows = [r for r in session.execute(stmt) if self.recent.get(r[0]) != r[3]]
         if not self.complete:
             if rows:
                 self.cursor = (rows[-1][3], rows[-1][0])
             if len(rows) < limit:
                 self.complete = True
-                self.high_water = self.cursor[0] if self.cursor is not None else dt.datetime.min
+                self.high_water = self.cursor[0] if self.cursor is not None else None
         self._apply(rows)
         if self.complete and rows:
             self.high_water = max(self.high_water or rows[-1][3], max(r[3] for r in rows))

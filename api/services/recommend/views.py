@@ -75,6 +75,14 @@ def pathway_out(p: Pathway) -> PathwayOut:
         funded_by=p.funded_by,
         subsidised=p.subsidised,
         promoted_from=p.promoted_from,
+        upfront=p.upfront,
+        refund=p.refund,
+        employer_cost=p.employer_cost,
+        paid_on=p.paid_on,  # type: ignore[arg-type]
+        living_days=p.living_days,
+        day_count=p.day_count,  # type: ignore[arg-type]
+        programme_hours=p.programme_hours,
+        hours_per_day=p.hours_per_day,
     )
 
 
