@@ -22,7 +22,20 @@ from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
 from api.pages import actions, desks, public, signin, workbench, worker
 from api.pages.session import install_page_handlers
-from api.routers import auth, catalogue, claims, docs, enrollments, health, occupations, recommend, workers
+from api.routers import (
+    auth,
+    catalogue,
+    catalogue_writes,
+    claims,
+    docs,
+    enrollments,
+    health,
+    imports,
+    occupations,
+    policies,
+    recommend,
+    workers,
+)
 from api.settings import Settings, get_settings
 from data.db.session import make_engine, session_factory
 
@@ -83,6 +96,9 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(docs.router)
     app.include_router(auth.router)
     app.include_router(catalogue.router)
+    app.include_router(catalogue_writes.router)
+    app.include_router(imports.router)
+    app.include_router(policies.router)
     app.include_router(workers.router)
     app.include_router(recommend.router)
     app.include_router(occupations.router)

@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
-from api.schemas.common import OrderId, RegionPrefix, WorkerId
+from api.schemas.common import EmployerId, OrderId, ProgrammeId, RegionPrefix, WorkerId
 from api.scopes import RegionScope, WorkerAccess, narrow_region, sees_order, sees_worker
 from api.security import ROLES, Caller, allow, bearer_scheme
-from api.services.catalogue import order_keys, worker_home
+from api.services.catalogue import employer_adcode, order_keys, programme_owner, worker_home
 from api.services.recommend import Recommender
 from api.services.recommend.refresher import Refresher
 from api.services.subsidy import SubsidyService
@@ -101,7 +101,73 @@ def staff_region(caller: StaffDep, city: RegionPrefix = None) -> RegionScope:
     return RegionScope(caller, narrow_region(caller.region, city))
 
 
+def worker_edit_access(
+    worker_id: WorkerId,
+    caller: Annotated[Caller, Depends(allow("counselor"))],
+    session: SessionDep,
+) -> WorkerAccess:
+    """A counselor's access to edit one of their region's workers; 404 out of scope."""
+    home = worker_home(session, worker_id)
+    if home is None or not sees_worker(caller, worker_id, home):
+        raise NotFound(f"未找到劳动者 {worker_id}")
+    return WorkerAccess(caller, worker_id, full=True)
+
+
+def worker_consent_access(
+    worker_id: WorkerId,
+    caller: Annotated[Caller, Depends(allow("counselor", "worker"))],
+    session: SessionDep,
+) -> WorkerAccess:
+    """The worker themself or their counselor (who records a consent given on paper); 404 else."""
+    home = worker_home(session, worker_id)
+    if home is None or not sees_worker(caller, worker_id, home):
+        raise NotFound(f"未找到劳动者 {worker_id}")
+    return WorkerAccess(caller, worker_id, full=True)
+
+
+def own_order(
+    order_id: OrderId, caller: Annotated[Caller, Depends(allow("employer"))], session: SessionDep
+) -> Caller:
+    """The employer, when the order is its own; 404 otherwise."""
+    keys = order_keys(session, order_id)
+    if keys is None or keys[0] is None or keys[0] != caller.employer_id:
+        raise NotFound(f"未找到用工订单 {order_id}")
+    return caller
+
+
+def own_programme(
+    programme_id: ProgrammeId, caller: Annotated[Caller, Depends(allow("institution"))], session: SessionDep
+) -> Caller:
+    """The institution, when the programme is its own; 404 otherwise."""
+    owner = programme_owner(session, programme_id)
+    if owner is None or owner != caller.institution_id:
+        raise NotFound(f"未找到培训项目 {programme_id}")
+    return caller
+
+
+def employer_access(
+    employer_id: EmployerId,
+    caller: Annotated[Caller, Depends(allow("admin", "counselor", "employer"))],
+    session: SessionDep,
+) -> Caller:
+    """The employer itself, or staff whose region covers it; 404 otherwise."""
+    found = employer_adcode(session, employer_id)
+    mine = caller.role == "employer" and caller.employer_id == employer_id
+    staff = caller.role != "employer" and found is not None and caller.covers(found[0])
+    if found is None or not (mine or staff):
+        raise NotFound(f"未找到用人单位 {employer_id}")
+    return caller
+
+
 WorkerAccessDep = Annotated[WorkerAccess, Depends(worker_access)]
+WorkerEditDep = Annotated[WorkerAccess, Depends(worker_edit_access)]
+WorkerConsentDep = Annotated[WorkerAccess, Depends(worker_consent_access)]
+OwnOrderDep = Annotated[Caller, Depends(own_order)]
+OwnProgrammeDep = Annotated[Caller, Depends(own_programme)]
+EmployerAccessDep = Annotated[Caller, Depends(employer_access)]
+CounselorDep = Annotated[Caller, Depends(allow("counselor"))]
+EmployerDep = Annotated[Caller, Depends(allow("employer"))]
+InstitutionDep = Annotated[Caller, Depends(allow("institution"))]
 OrderAccessDep = Annotated[Caller, Depends(order_access)]
 StaffRegionDep = Annotated[RegionScope, Depends(staff_region)]
 

@@ -110,6 +110,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "未登录或登录已失效"},
     403: {"model": ErrorOut, "description": "无权访问"},
     404: {"model": ErrorOut, "description": "未找到"},
+    409: {"model": ErrorOut, "description": "与已有记录冲突"},
     422: {"model": ErrorOut, "description": "输入有误"},
     503: {"model": ErrorOut, "description": "服务正在准备数据"},
 }

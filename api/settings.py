@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    #: the largest file a bulk upload (POST /api/v1/imports/{kind}) accepts, in bytes
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     #: run the background refresher (snapshots, profile encoding); tests that step it by hand
     #: switch it off
     background_refresh: bool = True

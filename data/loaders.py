@@ -69,6 +69,22 @@ def load_frame(
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """Validate ``frame`` as ``kind`` and store it in one transaction (see module docstring)."""
+    with transaction(engine) as session:
+        return load_frame_in(session, kind, frame, source=source, secret_key=secret_key, progress=progress)
+
+
+def load_frame_in(
+    session: Session,
+    kind: str,
+    frame: pl.DataFrame,
+    *,
+    source: str = "<frame>",
+    secret_key: str,
+    progress: Callable[[int], None] | None = None,
+    record_batch: bool = True,
+) -> LoadReport:
+    """:func:`load_frame` inside the caller's transaction (a write of the API stores its audit
+    event in the same one); ``record_batch`` False for a single record, which is no import."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(ORDER)}")
     spec = KINDS[kind]
@@ -80,13 +96,13 @@ def load_frame(
     errors: list[RowError] = []
     typed = parse_columns(frame, list(spec.fields), errors)
     check_unique(typed, "id", errors)
-    with transaction(engine) as session:
-        rows = _ROW_BUILDERS[kind](session, typed, errors, secret_key)
-        if errors:
-            raise ValidationFailed(source, errors)
-        inserted, updated = _store(session, spec, rows, progress)
-        if kind == "workers":
-            _store_worker_children(session, rows)
+    rows = _ROW_BUILDERS[kind](session, typed, errors, secret_key)
+    if errors:
+        raise ValidationFailed(source, errors)
+    inserted, updated = _store(session, spec, rows, progress)
+    if kind == "workers":
+        _store_worker_children(session, rows)
+    if record_batch:
         session.add(
             ImportBatch(
                 kind=kind,

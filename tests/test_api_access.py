@@ -73,6 +73,64 @@ ORDER_CANDIDATES = {
     "employer_out": 404,
 }
 
+NONE = {"anonymous": 401, **dict.fromkeys(CALLERS, 403)}
+
+
+def only(**status: int) -> dict[str, int]:
+    """401 for anonymous, 403 for every caller not named, the given status for those named."""
+    return {**NONE, **status}
+
+
+def _worker(name: str) -> dict:
+    seq = f"{NAMES.index(name) * 2 + 1:03d}"  # a person of their own per caller (odd: 男)
+    return {
+        "id_number": factories.id_number("141124", "19800101", seq),
+        "education": "初中",
+        "home_address": "临县",
+        "skills_text": "会砌墙",
+    }
+
+
+def _employer(name: str) -> dict:
+    from data.credit_code import credit_code_check_char
+
+    head = f"91140105MA0K{NAMES.index(name):05d}"
+    return {
+        "name": f"用人单位{name}",
+        "kind": "企业",
+        "credit_code": head + credit_code_check_char(head),
+        "county": "小店区",
+    }
+
+
+def _upload(name: str) -> bytes:
+    """A one-worker file (in 临县) as Excel saves it, in GBK."""
+    seq = f"{NAMES.index(name) * 2 + 101:03d}"
+    number = factories.id_number("141124", "19810101", seq)
+    return f"id,id_number,education,home_address\nWU{seq},{number},初中,临县\n".encode("gbk")
+
+
+ORDER_BODY = {
+    "occupation_code": "6-29-01-01",
+    "head_count": 3,
+    "county": "小店区",
+    "wage_min": 5000,
+    "wage_max": 6000,
+    "start_date": "2027-02-01",
+}
+PROGRAMME_BODY = {
+    "title": "砌筑工培训",
+    "occupation_code": "6-29-01-01",
+    "level": 5,
+    "training_type": "就业技能培训",
+    "delivery": "线下",
+    "start_date": "2027-02-01",
+    "end_date": "2027-02-20",
+    "hours": 80,
+    "seats": 20,
+    "fee": 1000,
+}
+
 #: (method, route template) → (the path called, the JSON body, expected status per caller)
 MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/healthz"): ("/healthz", None, PUBLIC),
@@ -84,6 +142,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/api/v1/institutions"): ("/api/v1/institutions", None, PUBLIC),
     ("GET", "/api/v1/orders"): ("/api/v1/orders", None, PUBLIC),
     ("GET", "/api/v1/regions"): ("/api/v1/regions", None, PUBLIC),
+    ("GET", "/api/v1/policies/{city}"): ("/api/v1/policies/1401?today=2026-12-01", None, PUBLIC),
     ("GET", "/api/v1/occupations/search"): ("/api/v1/occupations/search?q=瓦工", None, PUBLIC),
     # the web pages (issue 14) sign in by cookie: every page route × caller is in the table of
     # tests/test_pages_access.py
@@ -100,6 +159,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ),
     ("GET", "/api/v1/workers"): ("/api/v1/workers", None, STAFF_LIST),
     ("GET", "/api/v1/workers/{worker_id}"): ("/api/v1/workers/W1", None, WORKER_FILE),
+    ("GET", "/api/v1/workers/export"): ("/api/v1/workers/export?format=csv", None, STAFF_LIST),
     ("GET", "/api/v1/workers/{worker_id}/recommendations"): (
         "/api/v1/workers/W1/recommendations?today=2026-12-01",
         None,
@@ -114,6 +174,58 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         "/api/v1/orders/O1/candidates?today=2026-12-01",
         None,
         ORDER_CANDIDATES,
+    ),
+    ("POST", "/api/v1/workers"): ("/api/v1/workers", _worker, only(counselor=201, counselor_out=422)),
+    ("POST", "/api/v1/workers/search"): (
+        "/api/v1/workers/search",
+        {"q": "临县"},
+        only(counselor=200, counselor_out=200),
+    ),
+    ("PATCH", "/api/v1/workers/{worker_id}"): (
+        "/api/v1/workers/W1",
+        {"expected_wage": 6000},
+        only(counselor=200, counselor_out=404),
+    ),
+    ("PUT", "/api/v1/workers/{worker_id}/consent"): (
+        "/api/v1/workers/W1/consent",
+        {"consent_share": True},
+        only(counselor=200, counselor_out=404, worker=200, worker_out=404),
+    ),
+    ("POST", "/api/v1/employers"): (
+        "/api/v1/employers",
+        _employer,
+        only(admin=201, admin_out=422, counselor=201, counselor_out=422),
+    ),
+    ("GET", "/api/v1/employers/{employer_id}"): (
+        f"/api/v1/employers/{O1_EMPLOYER}",
+        None,
+        only(admin=200, admin_out=404, counselor=200, counselor_out=404, employer=200, employer_out=404),
+    ),
+    ("POST", "/api/v1/orders"): ("/api/v1/orders", ORDER_BODY, only(employer=201, employer_out=201)),
+    ("PATCH", "/api/v1/orders/{order_id}"): (
+        "/api/v1/orders/O1",
+        {"head_count": 21},
+        only(employer=200, employer_out=404),
+    ),
+    ("POST", "/api/v1/institutions"): (
+        "/api/v1/institutions",
+        {"name": "新机构", "kind": "民办培训机构", "county": "临县"},
+        only(admin=201, admin_out=422),
+    ),
+    ("POST", "/api/v1/programmes"): (
+        "/api/v1/programmes",
+        PROGRAMME_BODY,
+        only(institution=201, institution_out=201),
+    ),
+    ("PATCH", "/api/v1/programmes/{programme_id}"): (
+        "/api/v1/programmes/P1",
+        {"seats": 41},
+        only(institution=200, institution_out=404),
+    ),
+    ("POST", "/api/v1/imports/{kind}"): (
+        "/api/v1/imports/workers",
+        "upload",
+        only(counselor=200, counselor_out=422, admin=403, admin_out=403),
     ),
 }
 
@@ -213,6 +325,27 @@ MATRIX.update(
     }
 )
 
+# these change what every row above reads (W2 deactivated, O1 closed, P1 suspended), so they run last
+MATRIX.update(
+    {
+        ("POST", "/api/v1/workers/{worker_id}/deactivate"): (
+            "/api/v1/workers/W2/deactivate",
+            None,
+            only(counselor=200, counselor_out=404),
+        ),
+        ("POST", "/api/v1/orders/{order_id}/close"): (
+            "/api/v1/orders/O1/close",
+            None,
+            only(employer=200, employer_out=404),
+        ),
+        ("POST", "/api/v1/programmes/{programme_id}/suspend"): (
+            "/api/v1/programmes/P1/suspend",
+            None,
+            only(institution=200, institution_out=404),
+        ),
+    }
+)
+
 
 def _seed_records(client: TestClient) -> None:
     """Enrollment 1: W1 in I1's P1 (2027-01-05 … 01-25), completed; claim 2 on it, filed (申请)."""
@@ -278,9 +411,17 @@ def test_route_role_scope_matrix(client: TestClient) -> None:
         if template == "/api/v1/auth/logout":
             continue  # last: it ends the tokens
         for name in NAMES:
-            # a name of its own per caller: five failures of one account would be 429
-            sent = {**body, "username": f"nobody-{name}"} if template == "/api/v1/auth/login" else body
-            r = client.request(method, path, json=sent, headers=headers[name])
+            files = None
+            if body == "upload":
+                sent, files = None, {"file": ("workers.csv", _upload(name), "text/csv")}
+            elif callable(body):
+                sent = body(name)
+            elif body and template == "/api/v1/auth/login":
+                # a name of its own per caller: five failures of one account would be 429
+                sent = {**body, "username": f"nobody-{name}"}
+            else:
+                sent = body
+            r = client.request(method, path, json=sent, files=files, headers=headers[name])
             got[(method, template, name)] = r.status_code
             want[(method, template, name)] = expected[name]
             if r.status_code == 401:
@@ -374,3 +515,36 @@ def test_masked_view_leaves_at_least_10000_candidates(client: TestClient) -> Non
     assert raw not in str(masked) and raw not in str(full)
     listing = client.get("/api/v1/workers", headers=headers["admin"]).json()["items"]
     assert {w["id_number_masked"] for w in listing} == {"141***************", "140***************"}
+
+
+def test_a_worker_gives_and_withdraws_consent_themself(client: TestClient) -> None:
+    from sqlalchemy import select
+
+    from data.db.models import AuditEvent, Worker
+
+    name, password = make_user(engine_of(client), "worker", region="141124", worker_id="W1")
+    h = bearer(client, name, password)
+    assert (
+        client.put("/api/v1/workers/W1/consent", json={"consent_share": False}, headers=h).status_code == 200
+    )
+    assert (
+        client.put("/api/v1/workers/W2/consent", json={"consent_share": True}, headers=h).status_code == 404
+    )
+    assert client.patch("/api/v1/workers/W1", json={"expected_wage": 1}, headers=h).status_code == 403
+    with transaction(engine_of(client)) as s:
+        worker = s.get(Worker, "W1")
+        assert worker is not None and worker.consent_share is False
+        trail = s.execute(
+            select(AuditEvent.action, AuditEvent.actor).where(AuditEvent.entity_id == "W1")
+        ).all()
+    assert [tuple(t) for t in trail] == [("worker.update", name)]
+
+
+def test_a_citys_policy_summary_is_public(client: TestClient) -> None:
+    r = client.get("/api/v1/policies/1401", params={"today": "2026-12-01"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["city_name"], body["example"]) == ("太原市", True)
+    mason = next(o for o in body["occupations"] if o["code"] == "6-29-01-01")
+    assert mason["name"] == "砌筑工" and mason["amounts"]["5"] == 1400
+    assert client.get("/api/v1/policies/1499").json()["detail"] == "未找到城市 1499 的补贴政策"

@@ -124,7 +124,7 @@ def test_error_bodies_do_not_echo_long_ids_or_control_characters(client: TestCli
 def test_unknown_route_and_method_answer_in_chinese(client: TestClient) -> None:
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404 and r.json()["detail"] == "未找到所请求的地址"
-    r = client.post("/api/v1/programmes")
+    r = client.delete("/api/v1/programmes")
     assert r.status_code == 405 and r.json()["detail"] == "不支持此请求方法"
 
 

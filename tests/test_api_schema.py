@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.apps import engine_of
 from tests.auth_helpers import bearer, make_user
@@ -45,6 +46,8 @@ def test_no_server_error_and_every_answer_documented(sample_apps, tmp_path) -> N
                     derandomize=True,
                 )
                 def check(case) -> None:  # type: ignore[no-untyped-def]
-                    case.call_and_validate(headers=headers)  # noqa: B023 - called at once, in this loop
+                    # a write checks meaning a schema cannot state (an occupation code that exists, a
+                    # Shanxi address, end after start): its 422 for schema-valid input is right
+                    case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])  # noqa: B023
 
                 check()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -33,3 +34,24 @@ def test_every_cli_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [c for c in _commands(main) if f"`{c}" not in readme]
     assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_every_http_route_is_in_the_readme() -> None:
+    from fastapi.routing import iter_route_contexts
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    app = create_app(Settings(environment="test", model="hash"))
+    missing = []
+    for route in iter_route_contexts(app.routes):
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if method == "HEAD":
+                continue
+            if not route.path.startswith(("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/openapi")):
+                continue  # the web pages have their own docs
+            path = re.sub(r"\{[a-z]+_id\}", "{id}", route.path.replace("{item_id}", "{item}"))
+            if f"`{method} {path}`" not in readme:
+                missing.append(f"{method} {path}")
+    assert not missing, f"routes missing from README.md: {missing}"

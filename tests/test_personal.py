@@ -42,3 +42,11 @@ def test_phone() -> None:
     assert personal.phone_problem("12812345678") is not None
     assert personal.mask_phone("13812345678") == "138****5678"
     assert personal.mask_name("欧阳小明") == "欧***"
+
+
+def test_views_for_callers_who_do_not_see_the_whole_record() -> None:
+    assert personal.name_for_view("张*") == personal.name_for_view("张**") == "张**"
+    assert personal.name_for_view("欧***") == "欧**" and personal.name_for_view(None) is None
+    assert personal.phone_for_view("138****5678") == "138******78"
+    assert personal.phone_for_view(None) is None
+    assert personal.id_number_for_view("141***********1234") == "141***************"

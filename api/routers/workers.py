@@ -6,14 +6,44 @@ a list covers the caller's region only, and a worker out of scope answers 404.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
 
-from api.deps import SessionDep, StaffRegionDep, WorkerAccessDep
+from fastapi import APIRouter, Query, Response
+
+from api.deps import (
+    CounselorDep,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    StaffRegionDep,
+    WorkerAccessDep,
+    WorkerConsentDep,
+    WorkerEditDep,
+)
 from api.errors import ERROR_RESPONSES
 from api.schemas.catalogue import WorkerOut, WorkerSummary
 from api.schemas.common import Limit, Offset, Page
-from api.services import catalogue
+from api.schemas.writes import ConsentIn, Created, WorkerHit, WorkerIn, WorkerPatch, WorkerSearch
+from api.services import catalogue, worker_files
+from api.services.exports import MEDIA_TYPES, spreadsheet
 from api.services.worker_views import worker_out, worker_summary
+
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS = (
+    "id",
+    "name_masked",
+    "id_number_masked",
+    "phone_masked",
+    "birth_year",
+    "gender",
+    "education",
+    "home_adcode",
+    "skills_text",
+    "desired_occupations",
+    "groups",
+    "consent_share",
+    "active",
+)
 
 router = APIRouter(
     prefix="/api/v1/workers",
@@ -30,6 +60,66 @@ def list_workers(
     total, rows = catalogue.list_workers(session, scope.prefix, limit, offset)
     full = scope.caller.role == "counselor"
     return Page[WorkerSummary](total=total, items=[worker_summary(r, full=full) for r in rows])
+
+
+@router.post("", response_model=Created, status_code=201, responses={409: ERROR_RESPONSES[409]})
+def create_worker(caller: CounselorDep, body: WorkerIn, engine: EngineDep, settings: SettingsDep) -> Created:
+    """就业指导员登记本辖区的劳动者（身份证号、手机号校验后只存脱敏形式与加盐哈希）；下一次请求即可得到推荐。"""
+    return Created(id=worker_files.create_worker(engine, caller, body, secret_key=settings.secret_key))
+
+
+@router.post("/search", response_model=list[WorkerHit])
+def search_workers(
+    caller: CounselorDep, body: WorkerSearch, engine: EngineDep, settings: SettingsDep
+) -> list[WorkerHit]:
+    """在本辖区按姓名、身份证号（或后4位）、手机号（或后4位）或村镇查找劳动者。查询放在请求内容里
+    （POST），身份证号和手机号不会出现在网址和访问日志中。"""
+    rows = worker_files.search_workers(
+        engine, caller.region, body.q, secret_key=settings.secret_key, limit=body.limit
+    )
+    return [worker_files.hit(w) for w in rows]
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}, "description": "电子表格"}},
+)
+def export_workers(
+    scope: StaffRegionDep,
+    session: SessionDep,
+    fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format", description="csv 或 xlsx")] = "xlsx",
+) -> Response:
+    """导出本辖区的劳动者（与列表同样按角色脱敏；以 = + - @ 开头的单元格按文字处理）。"""
+    full = scope.caller.role == "counselor"
+    _total, rows = catalogue.list_workers(session, scope.prefix, EXPORT_LIMIT, 0)
+    views = [worker_out(r, full=full) for r in rows]
+    body = spreadsheet(views, EXPORT_COLUMNS, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="workers.{fmt}"'}
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.patch("/{worker_id}", response_model=Created, responses={404: ERROR_RESPONSES[404]})
+def update_worker(access: WorkerEditDep, body: WorkerPatch, engine: EngineDep) -> Created:
+    """修改劳动者档案（个人身份信息不可改）；画像在下一次请求时重新生成。"""
+    worker_files.update_worker(engine, access.caller, access.worker_id, body)
+    return Created(id=access.worker_id)
+
+
+@router.post("/{worker_id}/deactivate", response_model=Created, responses={404: ERROR_RESPONSES[404]})
+def deactivate_worker(access: WorkerEditDep, engine: EngineDep) -> Created:
+    """停用劳动者档案：保留记录，不再推荐，也不再作为候选人。"""
+    worker_files.deactivate_worker(engine, access.caller, access.worker_id)
+    return Created(id=access.worker_id)
+
+
+@router.put("/{worker_id}/consent", response_model=Created, responses={404: ERROR_RESPONSES[404]})
+def set_consent(access: WorkerConsentDep, body: ConsentIn, engine: EngineDep) -> Created:
+    """劳动者本人（或代为登记的就业指导员）同意或撤回向用人单位共享信息；撤回后不再作为候选人。"""
+    worker_files.update_worker(
+        engine, access.caller, access.worker_id, WorkerPatch(consent_share=body.consent_share)
+    )
+    return Created(id=access.worker_id)
 
 
 @router.get("/{worker_id}", response_model=WorkerOut, responses={404: ERROR_RESPONSES[404]})

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstrain
 
 __all__ = [
     "DB_INT_MAX",
+    "EmployerId",
     "Health",
     "IsoDate",
     "ItemId",
@@ -22,6 +23,7 @@ __all__ = [
     "Offset",
     "OrderId",
     "Page",
+    "ProgrammeId",
     "Readiness",
     "RegionPrefix",
     "Today",
@@ -66,6 +68,8 @@ Offset = Annotated[int, Query(ge=0, le=DB_INT_MAX, description="跳过的条数"
 WorkerId = Annotated[str, Path(pattern=ID_PATTERN, description="劳动者编号，如 W0000001")]
 OrderId = Annotated[str, Path(pattern=ID_PATTERN, description="用工订单编号")]
 ItemId = Annotated[str, Path(pattern=ID_PATTERN, description="培训项目或用工订单编号")]
+ProgrammeId = Annotated[str, Path(pattern=ID_PATTERN, description="培训项目编号")]
+EmployerId = Annotated[str, Path(pattern=ID_PATTERN, description="用人单位编号")]
 
 
 def region_prefix(code: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.errors import NotFound
 from api.services.institution_outcomes import institution_outcomes
 from api.services.records import institution_info
-from data.db.models import Institution, Order, Programme, Region, Worker
+from data.db.models import Employer, Institution, Order, Programme, Region, Worker
 
 __all__ = [
     "InstitutionView",
@@ -22,7 +22,9 @@ __all__ = [
     "list_orders",
     "list_programmes",
     "list_regions",
+    "employer_adcode",
     "order_keys",
+    "programme_owner",
     "worker_home",
 ]
 
@@ -153,6 +155,17 @@ def order_keys(session: Session, order_id: str) -> tuple[str | None, str] | None
     """(employer id, adcode) of an order (what scope is decided on); None for an unknown order."""
     row = session.execute(select(Order.employer_id, Order.adcode).where(Order.id == order_id)).one_or_none()
     return (row[0], row[1]) if row is not None else None
+
+
+def programme_owner(session: Session, programme_id: str) -> str | None:
+    """The institution a programme belongs to; None for an unknown programme."""
+    return session.scalar(select(Programme.institution_id).where(Programme.id == programme_id))
+
+
+def employer_adcode(session: Session, employer_id: str) -> tuple[str | None] | None:
+    """(adcode,) of an employer; None for an unknown one."""
+    row = session.execute(select(Employer.adcode).where(Employer.id == employer_id)).one_or_none()
+    return (row[0],) if row is not None else None
 
 
 def list_regions(session: Session) -> list[Region]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from eval.httpbench.accounts import ensure_bench_token
 from eval.httpbench.loadgen import closed_loop, open_loop
 from eval.httpbench.procstat import ResourceSampler, SelfCpu
 from eval.httpbench.report import git_info, host_info, mask_url, redact_headers
@@ -81,6 +82,7 @@ class RunOptions:
 @contextlib.contextmanager
 def server_under_test(opts: RunOptions, stopped: dict[str, Any]) -> Iterator[Server]:
     """The server for a run; a started one is stopped on the way out (how, into ``stopped``)."""
+    ensure_bench_token(opts)
     if opts.url:
         server = attach_server(opts.url, opts.pids or None)
     else:

@@ -21,6 +21,7 @@ import aiohttp
 from sqlalchemy import text
 
 from data.db.session import make_engine
+from eval.httpbench.accounts import ensure_bench_token
 from eval.httpbench.commands import run_skillbridge
 from eval.httpbench.procstat import ResourceSampler
 from eval.httpbench.report import git_info, host_info, mask_url
@@ -159,6 +160,7 @@ def run_fresh_home(opts: RunOptions, *, workers: int, seed: int, deadline_s: flo
     if db_url is None:
         raise ValueError("no database for the fresh home")
     path = f"/api/v1/workers/{_first_worker(db_url)}/recommendations"
+    ensure_bench_token(opts)
     server = start_server(
         ServerConfig(
             port=opts.port, log_path=opts.work_dir / "server.log", home=home, database_url=opts.database_url,
