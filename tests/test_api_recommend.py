@@ -66,7 +66,7 @@ def test_every_worker_order_and_why_not_answers_200(world_client: TestClient) ->
     assert set(kinds) == {"job", "train_then_job", "train", "start_up"}, kinds
     # who receives the training subsidy, over the 300 workers' pathways: the worker, nobody, no
     # course (a job) — and the enterprise that trains its hire at its own cost (直补企业)
-    assert payees == {"none": 756, "worker": 467, "enterprise": 91, None: 50}, payees
+    assert payees == {"none": 775, "worker": 419, "enterprise": 86, None: 127}, payees
     assert set(statuses) == {"ok", "needs_profile", "no_match"} and statuses["ok"] >= 150, statuses
     with_candidates = 0
     for oid in _open_orders(world_client):

@@ -33,9 +33,9 @@ GOLDEN = Path(__file__).parent / "golden" / "explanations.md"
 #: hand-picked from the world (see the golden file's headings)
 GOLDEN_WORKERS = {
     "W0000019": "脱贫劳动力等重点群体，培训补贴取得证书后发放",
-    "W0000004": "用人单位吸纳并出资培训（补贴直补企业）",
+    "W0000017": "用人单位吸纳并出资培训（补贴直补企业）",
     "W0000009": "线上培训",
-    "W0000074": "先培训后就业，结业与开工之间有较长等待",
+    "W0000103": "先培训后就业，结业与开工之间有较长等待",
     "W0000001": "没有路径",
 }
 
@@ -78,7 +78,7 @@ def test_the_golden_workers_are_the_cases_they_stand_for(recs, facts) -> None:
     assert "脱贫劳动力" in facts.workers["W0000019"]["groups"]
     cert = [p for p in w19[:5] if p["payee"] == "worker" and p["paid_on"] == "certification"]
     assert [p["rank"] for p in cert] == [3] and cert[0]["upfront"] == 1050 and cert[0]["living_days"] == 14
-    hire = paths("W0000004")[0]
+    hire = paths("W0000017")[0]
     order = facts.orders[hire["order_id"]]
     assert (hire["kind"], hire["payee"], hire["funded_by"], hire["upfront"]) == (
         "train_then_job", "enterprise", "employer", 0,
@@ -86,8 +86,8 @@ def test_the_golden_workers_are_the_cases_they_stand_for(recs, facts) -> None:
     assert order["employer_trains"] and order["programme_id"] == hire["programme_id"]
     online = paths("W0000009")[0]
     assert facts.programmes[online["programme_id"]]["delivery"] == "线上" and online["programme_km"] == 0
-    gap = paths("W0000074")[0]
-    assert (gap["kind"], gap["wait_days"]) == ("train_then_job", 78)
+    gap = paths("W0000103")[0]
+    assert (gap["kind"], gap["wait_days"]) == ("train_then_job", 86)
     assert (recs["W0000001"]["status"], paths("W0000001")) == ("no_match", [])
 
 
@@ -96,11 +96,11 @@ def test_the_world_reaches_every_payee(recs) -> None:
     worker's own: counts of (payee, who pays for the course) over the 300 workers' pathways."""
     reached = Counter((p["payee"], p["funded_by"]) for r in recs.values() for p in r["pathways"])
     assert reached == {
-        ("none", "worker"): 729,
-        ("worker", "worker"): 467,
-        ("enterprise", "employer"): 91,
-        (None, None): 50,
-        ("none", "employer"): 27,
+        ("none", "worker"): 732,
+        ("worker", "worker"): 419,
+        ("enterprise", "employer"): 86,
+        (None, None): 127,
+        ("none", "employer"): 43,
     }
 
 
