@@ -175,10 +175,8 @@ TodayDep = Annotated[dt.date, Depends(get_today)]
 ClockDep = Annotated[Callable[[], dt.date], Depends(get_clock)]
 SubsidyServiceDep = Annotated[SubsidyService, Depends(get_subsidy_service)]
 
-#: the roles of the records routes (scope is checked per record, see api.services.record_access)
-CounselorDep = Annotated[Caller, Depends(allow("counselor"))]
-InstitutionDep = Annotated[Caller, Depends(allow("institution"))]
-EmployerDep = Annotated[Caller, Depends(allow("employer"))]
+#: the roles of the records routes (scope is checked per record, see api.services.record_access);
+#: CounselorDep, InstitutionDep and EmployerDep above serve them too
 WorkerSelfDep = Annotated[Caller, Depends(allow("worker"))]
 #: who may withdraw an enrollment: its institution, or a counselor of the worker's region
 WithdrawerDep = Annotated[Caller, Depends(allow("institution", "counselor"))]
