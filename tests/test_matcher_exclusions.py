@@ -23,17 +23,22 @@ from matcher.filters import (
     ORDER_STARTED,
     OUT_OF_REACH,
     Exclusion,
+    already_certified,
+    beyond_reach,
+    closes_gap,
     decode_order,
     decode_programme,
+    gap_closing_rows,
     level_satisfies,
     not_qualified,
     order_failures,
     order_failures_for_workers,
     pair_exclusions,
+    programme_failures,
 )
-from matcher.tables import OrderTable
+from matcher.tables import OrderTable, ProgrammeTable
 from matcher.types import Place
-from tests.matcher_factories import OCC_TILER, TODAY, institution, km_north, order, programme, worker
+from tests.matcher_factories import OCC_TILER, TODAY, cert, institution, km_north, order, programme, worker
 
 
 @pytest.mark.parametrize(
@@ -161,3 +166,66 @@ def test_reverse_matching_equals_the_per_worker_filter_for_every_place_preferenc
         ), w.id
     started = dataclasses.replace(o, start_date=TODAY - dt.timedelta(days=1))
     assert all(int(b) & ORDER_STARTED for b in order_failures_for_workers(workers, started, TODAY)[0])
+
+
+def _table(*progs):  # type: ignore[no-untyped-def]
+    return ProgrammeTable.from_records(list(progs), np.zeros((len(progs), 4), dtype=np.float32))
+
+
+def test_limits_are_inclusive() -> None:
+    """An age equal to a limit, and a distance equal to the worker's limit, pass."""
+    start = TODAY + dt.timedelta(days=10)
+    p = programme(min_age=40, max_age=40, start_date=start)
+    at_40 = worker(birth_year=start.year - 40)
+    bits, _, _ = programme_failures(at_40, _table(p), np.array([0]), TODAY)
+    assert int(bits[0]) == 0
+    o = order(min_age=40, max_age=40)
+    ot = OrderTable.from_records([o], np.zeros((1, 4), dtype=np.float32))
+    w = worker(birth_year=o.start_date.year - 40, max_commute_km=13.0)
+    assert int(order_failures(w, ot, np.array([0]), TODAY)[0][0]) == 0
+    assert not beyond_reach(w, np.array([13.0]))[0] and beyond_reach(w, np.array([13.01]))[0]
+    assert decode_order(AGE_BELOW_MIN, worker(birth_year=2010), o, 0.0) == (
+        Exclusion("age_below_min", "年龄未达要求（要求40岁以上，届时您15岁）"),
+    )
+
+
+def test_gap_closing_rows_by_level_certificate_and_occupation() -> None:
+    progs = [
+        programme("P1", level=4),
+        programme("P2", level=5),
+        programme("P3", level=0),  # 专项职业能力
+        programme("P4", level=3, certificate=None),
+        programme("P5", occupation_code=OCC_TILER, level=4),
+    ]
+    t = _table(*progs)
+    rows = np.arange(len(progs))
+    assert gap_closing_rows(t, rows, order(required_level=4)).tolist() == [True, False, False, True, False]
+    assert gap_closing_rows(t, rows, order(required_level=0)).tolist() == [True, True, True, True, False]
+    assert not gap_closing_rows(t, rows, order(required_level=1)).any()  # 一级: none of these courses
+    assert gap_closing_rows(t, rows, order(requires_certificate=True)).tolist() == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    # an order in an occupation no programme trains closes no gap, whatever the ids' numbering
+    assert not gap_closing_rows(t, rows, order(occupation_code="4-01-02-02")).any()
+    for p, row in zip(progs, gap_closing_rows(t, rows, order(required_level=4)), strict=True):
+        assert bool(row) == closes_gap(p, order(required_level=4))
+
+
+def test_already_certified_reads_every_certificate() -> None:
+    progs = [programme("P1", level=4), programme("P2", level=3), programme("P3", level=0)]
+    t = _table(*progs)
+    rows = np.arange(3)
+    # the first certificate is in an occupation with no programme; the second still counts
+    w = worker(certificates=(cert("9-99-99-99", 4), cert(level=4)))
+    assert already_certified(w, t, rows).tolist() == [True, False, False]
+    # a 专项 certificate blocks only 专项 courses; with a numbered one both kinds of blocking add up
+    assert already_certified(worker(certificates=(cert(level=0),)), t, rows).tolist() == [False, False, True]
+    both = worker(certificates=(cert(level=0), cert(level=3)))
+    assert already_certified(both, t, rows).tolist() == [True, True, True]
+    other_order = worker(certificates=(cert(level=3), cert(level=0)))
+    assert already_certified(other_order, t, rows).tolist() == [True, True, True]
+    assert already_certified(worker(certificates=(cert(level=1),)), t, rows).tolist() == [True, True, False]
