@@ -153,7 +153,7 @@ def test_demo_end_to_end(engine: Engine, tmp_path: Path) -> None:
     assert "生成样例数据（200 名劳动者" in out
     assert "推荐数据已就绪" in out
     assert "以就业指导员 demo-counselor 登录" in out
-    assert "的推荐路径：" in out and "个人费用" in out
+    assert "的推荐路径：" in out and "补贴后个人承担" in out and "匹配度" in out and "得分" not in out
     assert "服务已停止" in out
     assert "Traceback" not in first.stderr
     # a second run reuses the database

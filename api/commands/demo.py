@@ -32,7 +32,7 @@ def _print_pathways(data: dict[str, Any]) -> None:
         return
     for n, p in enumerate(data["pathways"], 1):
         ids = " → ".join(i for i in (p["programme_id"], p["order_id"]) if i)
-        _say(f"{n:>2}. 【{p['kind_name']}】{ids}  得分 {p['score']:.2f}  个人费用 {p['net_cost']} 元")
+        _say(f"{n:>2}. 【{p['kind_name']}】{ids}  匹配度 {p['match']}分  补贴后个人承担 {p['net_cost']} 元")
         _say(f"    {p['explanation']}")
 
 
