@@ -72,15 +72,20 @@ StaffDep = Annotated[Caller, Depends(allow("admin", "counselor"))]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
+def _require_in_scope(session: Session, caller: Caller, worker_id: str) -> None:
+    """404 (as for an unknown id) unless the worker exists and is within the caller's scope."""
+    home = worker_home(session, worker_id)
+    if home is None or not sees_worker(caller, worker_id, home):
+        raise NotFound(f"未找到劳动者 {worker_id}")
+
+
 def worker_access(
     worker_id: WorkerId,
     caller: Annotated[Caller, Depends(allow("admin", "counselor", "worker"))],
     session: SessionDep,
 ) -> WorkerAccess:
     """The caller's access to one worker; 404 (as for an unknown id) when out of scope."""
-    home = worker_home(session, worker_id)
-    if home is None or not sees_worker(caller, worker_id, home):
-        raise NotFound(f"未找到劳动者 {worker_id}")
+    _require_in_scope(session, caller, worker_id)
     return WorkerAccess(caller, worker_id, full=caller.role in ("worker", "counselor"))
 
 
@@ -107,9 +112,7 @@ def worker_edit_access(
     session: SessionDep,
 ) -> WorkerAccess:
     """A counselor's access to edit one of their region's workers; 404 out of scope."""
-    home = worker_home(session, worker_id)
-    if home is None or not sees_worker(caller, worker_id, home):
-        raise NotFound(f"未找到劳动者 {worker_id}")
+    _require_in_scope(session, caller, worker_id)
     return WorkerAccess(caller, worker_id, full=True)
 
 
@@ -119,9 +122,7 @@ def worker_consent_access(
     session: SessionDep,
 ) -> WorkerAccess:
     """The worker themself or their counselor (who records a consent given on paper); 404 else."""
-    home = worker_home(session, worker_id)
-    if home is None or not sees_worker(caller, worker_id, home):
-        raise NotFound(f"未找到劳动者 {worker_id}")
+    _require_in_scope(session, caller, worker_id)
     return WorkerAccess(caller, worker_id, full=True)
 
 
