@@ -102,7 +102,13 @@ class TooManyRequests(ServiceError):
 
 
 class NotReady(ServiceError):
+    """503; ``retry_after`` seconds go into the ``Retry-After`` header."""
+
     status_code = 503
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 #: the error responses a route may document: ``responses=ERROR_RESPONSES`` (or a subset)
@@ -233,7 +239,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def service_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ServiceError)
-        headers = {"Retry-After": "5"} if isinstance(exc, NotReady) else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, NotReady) else None
         if isinstance(exc, Unauthorized):
             headers = {"WWW-Authenticate": "Bearer"}
         if isinstance(exc, TooManyRequests):

@@ -122,6 +122,12 @@ class _Metrics:
         self.profiles_encoded = Counter(
             "skillbridge_profiles_encoded_total", "Worker profiles encoded by the background encoder"
         )
+        self.profiles_inline = Counter(
+            "skillbridge_profiles_inline_total",
+            "Profiles a request needed that were not stored yet: derived in the request, or deferred "
+            "(answered 503 with Retry-After because another request was deriving one)",
+            ["outcome"],
+        )
         self.worker_index_size = Gauge(
             "skillbridge_worker_index_profiles",
             "Profiles in the worker index of this process",

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     #: the largest file a bulk upload (POST /api/v1/imports/{kind}) accepts, in bytes
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    #: a request for a worker whose profile is not stored yet derives it itself when no other
+    #: request of the process is deriving one, else waits this long (seconds) for its turn and
+    #: then answers 503 with Retry-After (the background encoder stores the backlog)
+    profile_wait_seconds: float = Field(default=0.25, ge=0, le=30)
     #: run the background refresher (snapshots, profile encoding); tests that step it by hand
     #: switch it off
     background_refresh: bool = True

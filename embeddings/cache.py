@@ -93,6 +93,22 @@ class CachedEncoder:
                 return np.zeros((0, self.dimension), np.float32)
             return np.stack([self._vectors[k] for k in keys]).astype(np.float32, copy=False)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._vectors
+
+    def preload(self, keys: Sequence[str], vectors: np.ndarray) -> int:
+        """Hold ``vectors`` (rows L2-normalised, in ``keys`` order) as if just encoded (a shipped
+        seed, see :mod:`embeddings.encoder_seed`; the next :meth:`flush` stores them); keys already
+        held keep their vectors. Returns how many were added."""
+        added = 0
+        with self._lock:
+            for key, row in zip(keys, np.asarray(vectors, np.float32), strict=True):
+                if key not in self._vectors:
+                    self._vectors[key] = row
+                    self._pending.append(key)
+                    added += 1
+        return added
+
     def flush(self) -> int:
         """Persist vectors encoded since the last flush as one new chunk; returns how many."""
         if self.store_dir is None:

@@ -148,6 +148,16 @@ class LazyEncoder:
                     found = self._encoders[bulk] = load_encoder(*self._spec)
         return found
 
+    def warm(self) -> None:
+        """Load the interactive model (importing torch) and run one encode, so that the first
+        request that must encode a text does not pay for it (a server does this before it says
+        it is ready)."""
+        token = _bulk.set(False)
+        try:
+            self.encode(["预热"], kind="query")
+        finally:
+            _bulk.reset(token)
+
     def encode(self, texts: Sequence[str], *, kind: str = "passage") -> np.ndarray:
         """``texts`` (n strings) → (n, dimension) float32, L2-normalised."""
         bulk = _bulk.get()

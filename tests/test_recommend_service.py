@@ -212,6 +212,45 @@ def test_stored_and_derived_profiles_rank_alike(world_engine: Engine, tmp_path: 
     assert before == after
 
 
+def test_a_request_derives_one_missing_profile_at_a_time_and_defers_the_rest(
+    world_engine: Engine, tmp_path: Path
+) -> None:
+    """In a server (profiles not stored by requests), a request for a worker without a stored
+    profile derives it only when no other request of the process is deriving one; otherwise it
+    waits ``inline_wait_seconds`` and answers 503 with Retry-After, holding no connection."""
+    from api.errors import NotReady
+
+    wid = _best_worker(Recommender.build(world_engine, HashEncoder(), tmp_path / "a", store_profiles=False))
+    enc = CountingEncoder()
+    rec = Recommender.build(world_engine, enc, tmp_path / "indexes", store_profiles=False)
+    rec.inline_wait_seconds = 0.0
+    catalogue = enc.count
+    assert rec._inline_slot.acquire()  # another request is deriving a profile
+    try:
+        with pytest.raises(NotReady) as err:
+            rec.recommend_worker(wid, today=TODAY)
+        assert err.value.retry_after == 2 and "推荐正在生成" in err.value.message
+        assert enc.count == catalogue  # nothing was encoded for the deferred request
+    finally:
+        rec._inline_slot.release()
+    held: list[int] = []
+    encode = enc.encode
+    enc.encode = lambda texts, *, kind="passage": (
+        held.append(world_engine.pool.checkedout()),
+        encode(texts, kind=kind),
+    )[1]  # type: ignore[method-assign,attr-defined]  # noqa: E501
+    first = rec.recommend_worker(wid, today=TODAY)
+    assert held == [0]  # the encode ran with no database connection checked out
+    assert enc.count == catalogue + 1 and first.pathways
+    # derived once, remembered: the next request neither encodes nor waits for the slot
+    assert rec._inline_slot.acquire()
+    try:
+        assert rec.recommend_worker(wid, today=TODAY) == first
+    finally:
+        rec._inline_slot.release()
+    assert enc.count == catalogue + 1
+
+
 def test_batch_gives_each_worker_what_a_request_gives(world_engine: Engine, tmp_path: Path) -> None:
     """The batch run (two forked processes, chunks, Parquet) writes for every worker exactly the
     pathways and scores of a single request, in rank order."""

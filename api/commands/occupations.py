@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from api.commands.occupations_artefacts import build_artefacts_command
+from api.commands.occupations_artefacts import build_artefacts_command, build_seed_command
 from api.commands.occupations_match import match_command
 from api.settings import get_settings
 from data.db.session import connected
@@ -35,5 +35,6 @@ def import_cmd(file: Path | None) -> None:
 
 occupations_group.add_command(match_command)
 occupations_group.add_command(build_artefacts_command)
+occupations_group.add_command(build_seed_command)
 
 COMMANDS: list[click.Command] = [occupations_group]

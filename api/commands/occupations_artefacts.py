@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-__all__ = ["build_artefacts_command"]
+__all__ = ["build_artefacts_command", "build_seed_command"]
 
 
 @click.command("build-artefacts")
@@ -89,3 +89,46 @@ def build_artefacts_command(
         f"{target}: {manifest['count']} 个职业，模型 {manifest['model'] or '无（仅词项统计）'}，"
         f"维度 {manifest['dimension']}，共 {size / 1e6:.1f} MB"
     )
+
+
+@click.command("build-seed")
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Seed directory (default: the shipped data/reference/encoder-seed/<model>).",
+)
+@click.option("--model", default=None, help="Encoder (default: SKILLBRIDGE_MODEL).")
+def build_seed_command(out_dir: Path | None, model: str | None) -> None:
+    """Encode what a new home's occupation recogniser encodes (names, 工种, lexicon titles) and
+    write it as the shipped seed (see embeddings.encoder_seed)."""
+    import tempfile
+
+    from api.services.recommend.skills import SkillRecogniser
+    from api.settings import get_settings
+    from data.db.session import connected, upgrade
+    from data.lexicon import SHIPPED_LEXICON, lexicon_digest, read_lexicon
+    from data.occupations import SHIPPED_CATALOGUE
+    from data.reference import load_reference
+    from embeddings.cache import store_name
+    from embeddings.encoder import load_encoder
+    from embeddings.encoder_seed import SHIPPED_SEEDS, RecordingEncoder, write_seed
+    from embeddings.occupation_artefacts import file_sha256
+
+    settings = get_settings()
+    recorded = RecordingEncoder(load_encoder(model or settings.model, settings.model_cache_dir))
+    with tempfile.TemporaryDirectory() as tmp, connected(f"sqlite:///{Path(tmp) / 'seed.db'}") as engine:
+        upgrade(engine)
+        load_reference(engine)
+        # an empty seed directory: every text is encoded (and recorded)
+        SkillRecogniser.build(engine, recorded, Path(tmp) / "cache", seeds=Path(tmp) / "no-seed")
+    target = out_dir or SHIPPED_SEEDS / store_name(recorded.name)
+    digests = {
+        "catalogue_sha256": file_sha256(SHIPPED_CATALOGUE),
+        "lexicon": lexicon_digest(read_lexicon(SHIPPED_LEXICON)),
+    }
+    manifest = write_seed(recorded, target, digests=digests)
+    size = sum(p.stat().st_size for p in target.iterdir())
+    count, name = manifest["count"], manifest["model"]
+    click.echo(f"{target}: {count} 条文本的向量，模型 {name}，共 {size / 1e6:.1f} MB")

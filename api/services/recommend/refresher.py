@@ -2,7 +2,8 @@
 
 One daemon thread per process:
 
-1. builds the first snapshot (``/readyz`` answers 503 with the step in progress until it exists);
+1. loads the model requests encode with, then builds the first snapshot (``/readyz`` answers 503
+   with the step in progress until it exists);
 2. every ``check_seconds`` compares the database's catalogue version with the snapshot's and,
    after an import or a write, builds the next snapshot and swaps it in (a failed build is logged
    and the last good snapshot keeps serving);
@@ -100,6 +101,7 @@ class Refresher:
 
         with contextlib.suppress(OSError, AttributeError):  # Linux: a thread is a schedulable task
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+        self._warm_encoder()
         with bulk_encoding():
             self._loop()
 
@@ -115,6 +117,20 @@ class Refresher:
                 busy = False
             if not busy:
                 self._stop.wait(min(1.0, self.check_seconds) if self.check_seconds > 0 else 0.2)
+
+    def _warm_encoder(self) -> None:
+        """Before the first snapshot (so before ``/readyz`` says ready): load the model requests
+        encode with. A home whose catalogue is all encoded builds its snapshot without loading
+        any model, and the first request that derived a profile would otherwise import torch and
+        load the model itself (seconds)."""
+        warm = getattr(self.rec.encoder, "warm", None)
+        if warm is None:
+            return
+        self._progress("加载语言模型", 0, 1)
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - the first build reports a broken model with its reason
+            log.exception("loading the encoder failed")
 
     def _progress(self, step: str, done: int, total: int) -> None:
         r = self.readiness

@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound, NotReady
+from api.observability import METRICS
 from api.services.recommend.profiles import (
     PendingScan,
     Profile,
@@ -103,6 +104,13 @@ class Recommender:
     #: that to its background encoder so requests only read
     store_profiles: bool = False
     scan: PendingScan = field(init=False)
+    #: a request whose worker has no stored profile derives it (one encode, ~0.1–0.5 s of CPU)
+    #: only while no other request of this process is deriving one; waiting longer than this
+    #: many seconds for that slot it answers 503 with Retry-After instead (the background encoder
+    #: stores the backlog), so a cold world never queues every request behind encodes. None
+    #: waits as long as it takes (the CLI, tests).
+    inline_wait_seconds: float | None = None
+    _inline_slot: threading.Lock = field(default_factory=threading.Lock)
     #: profiles derived during requests, until the background encoder stores them
     _derived: OrderedDict[tuple[str, str, str], Profile] = field(default_factory=OrderedDict)
     _derived_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -277,11 +285,11 @@ class Recommender:
             if hit is None:
                 todo.append(j)
         if todo:
-            fresh = derive(
+            # the encode needs no database: give the connection back to the pool first
+            session.close()
+            fresh = self._derive_inline(
                 [workers[j] for j in todo],
-                self.encoder,
-                snap.skills,
-                snap.occupation_names,
+                snap,
                 known={w.id: stored[w.id] for w in (workers[j] for j in todo) if w.id in stored},
             )
             for j, p in zip(todo, fresh, strict=True):
@@ -292,6 +300,22 @@ class Recommender:
             if self.store_profiles:
                 self._store([workers[j] for j in todo], fresh)
         return [p for p in out if p is not None]
+
+    def _derive_inline(
+        self, workers: list[WorkerProfile], snap: CatalogueSnapshot, known: dict[str, Profile]
+    ) -> list[Profile]:
+        """:func:`derive` in the request, one request of this process at a time (see
+        ``inline_wait_seconds``)."""
+        wait = -1 if self.inline_wait_seconds is None else self.inline_wait_seconds
+        if not self._inline_slot.acquire(timeout=wait):
+            METRICS.profiles_inline.labels("deferred").inc()
+            raise NotReady("该劳动者的资料刚登记或刚修改，推荐正在生成，请几秒后再试", retry_after=2)
+        try:
+            profiles = derive(workers, self.encoder, snap.skills, snap.occupation_names, known=known)
+        finally:
+            self._inline_slot.release()
+        METRICS.profiles_inline.labels("derived").inc()
+        return profiles
 
     def _remember(self, key: tuple[str, str, str], profile: Profile) -> None:
         with self._derived_lock:

@@ -94,12 +94,15 @@ class SkillRecogniser:
         margin: float = 0.7,
         artefacts_dir: Path | None = None,
         lexicon_path: Path | None = None,
+        seeds: Path | None = None,
     ) -> SkillRecogniser:
         """From the occupation catalogue in the database. With ``encoder`` the matcher is hybrid
         (BM25 + dense) and the occupation vectors are cached under ``cache_dir``; without it, BM25.
 
         ``artefacts_dir`` (default: the shipped artefacts) is read when the catalogue has no
-        definitions or tasks; ``lexicon_path`` defaults to the shipped lexicon.
+        definitions or tasks; ``lexicon_path`` defaults to the shipped lexicon; ``seeds`` (default:
+        the shipped :data:`~embeddings.encoder_seed.SHIPPED_SEEDS`) holds vectors of these texts
+        under the bundled model, so a new home need not encode them.
         """
         from data.lexicon import SHIPPED_LEXICON, lexicon_digest, read_lexicon
         from embeddings.cache import CachedEncoder, store_name
@@ -118,6 +121,10 @@ class SkillRecogniser:
         )
         # one cache per model: switching SKILLBRIDGE_MODEL must not meet the other model's vectors
         cached = CachedEncoder(encoder, cache_dir / store_name(encoder.name)) if encoder is not None else None
+        if cached is not None:
+            from embeddings.encoder_seed import SHIPPED_SEEDS, apply_seed
+
+            apply_seed(cached, (seeds or SHIPPED_SEEDS) / store_name(cached.name))
         lexicon = read_lexicon(lexicon_path or SHIPPED_LEXICON)
         artefacts = None
         if frame.height and not any(frame["definition"].to_list() + frame["tasks"].to_list()):
