@@ -135,3 +135,11 @@ def test_field_names_are_the_constructor_fields():
     assert names[:3] == ("semantic", "occupation", "distance")
     assert "_vector" not in names and "_best" not in names
     assert names[-1] == "source"
+
+
+def test_integer_weights_give_a_float_vector():
+    # validation accepts ints; the vector is float64 whatever the config's number type
+    w = RankingWeights(semantic=1, occupation=2, distance=1, timing=0, wage=0, net_cost=1, allowance=0,
+                       institution=0, priority=0, gap=0)  # fmt: skip
+    assert w.vector.dtype == np.float64
+    assert w.vector.tolist() == [1.0, 2.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
