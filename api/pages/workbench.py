@@ -28,7 +28,7 @@ from api.services.recommend import Recommender
 from api.services.recommend.views import FEATURE_NAMES
 from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
-from matcher.types import EDUCATION_ORDER, GROUPS
+from matcher.types import EDUCATION_ORDER, GROUPS, SHORT_LEVEL_NAMES
 
 router = APIRouter(include_in_schema=False)
 
@@ -138,6 +138,8 @@ def worker_page(
         form=form,
         features=FEATURE_NAMES,
         registered="registered" in request.query_params,
+        saved="saved" in request.query_params,
+        level_names=SHORT_LEVEL_NAMES,
         enrolled=next(
             (c.course.id for c in cards if c.course and c.course.id == request.query_params.get("enrolled")),
             "",
@@ -213,10 +215,25 @@ def recommendation_sheet(
     today: TodayDep,
 ) -> HTMLResponse:
     """打印推荐单: one A4 page the worker takes home (the first three pathways: what fits a page
-    with its dates, costs, pay and the explanation)."""
+    with its dates, costs, pay and the explanation). Its QR code is a one-time sign-in link,
+    issued by the sheet's button (a POST, :mod:`api.pages.worker_link`), never by opening it."""
+    return recommendation_sheet_page(request, worker_id, caller, session, recommender, today)
+
+
+def recommendation_sheet_page(
+    request: Request,
+    worker_id: str,
+    caller: Caller,
+    session: Session,
+    recommender: Recommender,
+    today: dt.date,
+    *,
+    link: str | None = None,
+    expires_at: dt.datetime | None = None,
+) -> HTMLResponse:
+    """The sheet; with ``link`` (a one-time sign-in link just issued) its QR code and expiry."""
     worker = scoped_worker(session, caller.region, worker_id)
     rec, cards = pathway_cards(recommender, session, worker_id, top=SHEET_PATHWAYS, today=today)
-    link = f"{str(request.base_url).rstrip('/')}/login/worker?next=%2Fme"
     return render(
         request,
         "workbench/sheet.html",
@@ -226,11 +243,12 @@ def recommendation_sheet(
         cards=cards,
         today=today,
         link=link,
-        qr=_qr_svg(link),
+        expires_at=expires_at,
+        qr=qr_svg(link) if link else "",
     )
 
 
-def _qr_svg(text: str) -> str:
+def qr_svg(text: str) -> str:
     """``text`` as an inline SVG QR code (no script, no external file)."""
     import segno
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from api.errors import FieldError, Invalid, NotFound
 from api.schemas.writes import WorkerHit, WorkerIn, WorkerPatch
 from api.security import Caller
+from api.services.login_links import revoke_worker_links
 from api.services.record_writes import audit, cell, new_id, store_one
 from data import personal
 from data.db.models import Worker
@@ -84,13 +85,15 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
 
 
 def deactivate_worker(engine: Engine, caller: Caller, worker_id: str) -> None:
-    """Keep the file, stop recommending the worker or offering them as a candidate."""
+    """Keep the file, stop recommending the worker or offering them as a candidate; the worker's
+    live one-time sign-in links are revoked."""
     with transaction(engine) as session:
         worker = session.get(Worker, worker_id)
         if worker is None:
             raise NotFound(f"未找到劳动者 {worker_id}")
         worker.active = False
         audit(session, caller, "worker.deactivate", "worker", worker_id, {})
+        revoke_worker_links(session, caller.username, worker_id)
 
 
 _DIGITS = re.compile(r"^\d{4}$")
