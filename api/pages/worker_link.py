@@ -18,10 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, RecommenderDep, SessionDep, SettingsDep, TodayDep
-from api.errors import Conflict
 from api.pages.session import page_caller, set_token
 from api.pages.templating import render
-from api.pages.workbench import qr_svg, recommendation_sheet_page, worker_page
+from api.pages.workbench import qr_svg, recommendation_sheet_page
 from api.schemas.common import WorkerId
 from api.security import Caller
 from api.services import login_links
@@ -52,18 +51,10 @@ async def issue_link(
     engine: EngineDep,
     settings: SettingsDep,
     session: SessionDep,
-    recommender: RecommenderDep,
-    today: TodayDep,
 ) -> Response:
     """A new one-time link for the worker, shown once (with its QR code); earlier links void."""
-    try:
-        issued = await run_in_threadpool(
-            login_links.issue_link, engine, caller, worker_id, settings=settings
-        )
-    except Conflict as exc:
-        return await run_in_threadpool(
-            worker_page, request, worker_id, caller, session, recommender, today, problem=exc.message
-        )
+    # a deactivated worker or account: the Conflict's Chinese page (409)
+    issued = await run_in_threadpool(login_links.issue_link, engine, caller, worker_id, settings=settings)
     worker = scoped_worker(session, caller.region, worker_id)
     url = link_url(request, issued.code)
     page = render(
@@ -92,14 +83,8 @@ async def sheet_with_link(
     today: TodayDep,
 ) -> Response:
     """The recommendation sheet with the QR code of a new one-time link (earlier links void)."""
-    try:
-        issued = await run_in_threadpool(
-            login_links.issue_link, engine, caller, worker_id, settings=settings
-        )
-    except Conflict as exc:
-        return await run_in_threadpool(
-            worker_page, request, worker_id, caller, session, recommender, today, problem=exc.message
-        )
+    # a deactivated worker or account: the Conflict's Chinese page (409)
+    issued = await run_in_threadpool(login_links.issue_link, engine, caller, worker_id, settings=settings)
     page = await run_in_threadpool(
         recommendation_sheet_page,
         request,
