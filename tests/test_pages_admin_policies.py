@@ -48,11 +48,15 @@ def test_the_cities_of_the_region_and_the_version_in_force(engine: Engine) -> No
     newest, first = taiyuan.versions
     assert newest.content_hash == load_city_policy("1401").versions[1].content_hash
     assert newest.rule_version == "1401/2025.1" and first.changes == ()
-    assert ("电梯安装维修工", (("专项职业能力", 700), ("初级工", 1400), ("中级工", 1800), ("高级工", 2300), ("技师", 3000))) in [
-        (o.name, o.amounts) for o in newest.occupations
-    ]
+    assert (
+        "电梯安装维修工",
+        (("专项职业能力", 700), ("初级工", 1400), ("中级工", 1800), ("高级工", 2300), ("技师", 3000)),
+    ) in [(o.name, o.amounts) for o in newest.occupations]
     # in 2024 the first version is in force; before it, none
-    assert [v.in_force for v in city_policies(engine, "1401", dt.date(2024, 6, 1))[0].versions] == [False, True]
+    assert [v.in_force for v in city_policies(engine, "1401", dt.date(2024, 6, 1))[0].versions] == [
+        False,
+        True,
+    ]
     assert city_policies(engine, "1401", dt.date(2024, 1, 1))[0].in_force is None
 
 
@@ -60,9 +64,16 @@ def test_versions_used_by_decisions_and_edited_since(engine: Engine) -> None:
     old, new = load_city_policy("1401").versions
     assert register_use(engine, new, "test") is None
     with transaction(engine) as s:
-        s.add(PolicyVersion(city_code="1401", version="2024.1", content_hash="0" * 64, source="x", first_used_by="t"))
+        s.add(
+            PolicyVersion(
+                city_code="1401", version="2024.1", content_hash="0" * 64, source="x", first_used_by="t"
+            )
+        )
     (taiyuan,) = city_policies(engine, "1401", DAY)
-    assert [(v.version, v.used, v.edited) for v in taiyuan.versions] == [("2025.1", True, False), ("2024.1", True, True)]
+    assert [(v.version, v.used, v.edited) for v in taiyuan.versions] == [
+        ("2025.1", True, False),
+        ("2024.1", True, True),
+    ]
 
 
 def test_an_invalid_file_shows_its_error(engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]

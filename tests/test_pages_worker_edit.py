@@ -27,7 +27,9 @@ def client(sample_apps, tmp_path):  # type: ignore[no-untyped-def]
 
 def _counselor(client, region: str = "1411") -> None:  # type: ignore[no-untyped-def]
     username, password = make_user(client.app.state.engine, "counselor", region=region)
-    r = client.post("/login/counselor", data={"username": username, "password": password}, follow_redirects=False)
+    r = client.post(
+        "/login/counselor", data={"username": username, "password": password}, follow_redirects=False
+    )
     assert r.status_code == 303
 
 
@@ -59,8 +61,14 @@ def _stored(client) -> tuple:  # type: ignore[no-untyped-def]
             .where(Certificate.worker_id == "W1")
             .order_by(Certificate.id)
         ).all()
-        return (w.skills_text, w.desired_occupations, w.groups, w.max_commute_km, w.entrepreneurship,
-                [tuple(c) for c in certs])
+        return (
+            w.skills_text,
+            w.desired_occupations,
+            w.groups,
+            w.max_commute_km,
+            w.entrepreneurship,
+            [tuple(c) for c in certs],
+        )
 
 
 def test_the_form_is_filled_from_the_file(client) -> None:  # type: ignore[no-untyped-def]
@@ -142,16 +150,26 @@ def test_a_save_rederives_the_profile_and_the_pathways_follow(client) -> None:  
 
 def test_the_json_patch_takes_the_same_fields(client) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, "counselor", region="1411")
-    bad = client.patch("/api/v1/workers/W1", json={"groups": ["外星人"], "certificates": [
-        {"occupation_code": "6-18-02-04", "level": 7, "year": 2019}]})
+    bad = client.patch(
+        "/api/v1/workers/W1",
+        json={
+            "groups": ["外星人"],
+            "certificates": [{"occupation_code": "6-18-02-04", "level": 7, "year": 2019}],
+        },
+    )
     assert bad.status_code == 422
     assert {tuple(e["loc"][:2]) for e in bad.json()["errors"]} == {("body", "certificates")}
     ok = client.patch(
         "/api/v1/workers/W1",
-        json={"groups": ["就业困难人员"], "certificates": [{"occupation_code": "6-18-02-04", "level": 4, "year": 2019}]},
+        json={
+            "groups": ["就业困难人员"],
+            "certificates": [{"occupation_code": "6-18-02-04", "level": 4, "year": 2019}],
+        },
     )
     assert ok.status_code == 200, ok.text
-    assert _stored(client)[2] == ["就业困难人员"] and _stored(client)[5] == [("6-18-02-04", 4, 2019, "worker_file")]
+    assert _stored(client)[2] == ["就业困难人员"] and _stored(client)[5] == [
+        ("6-18-02-04", 4, 2019, "worker_file")
+    ]
 
 
 def test_outside_the_region_the_form_is_not_found(client) -> None:  # type: ignore[no-untyped-def]

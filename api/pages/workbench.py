@@ -6,7 +6,7 @@ training ledger of priority groups (培训台账) with its XLSX export."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -24,9 +24,9 @@ from api.schemas.common import ID_PATTERN, WorkerId
 from api.security import Caller
 from api.services.directory import region_options
 from api.services.ledger import STAGES, ledger, ledger_xlsx
+from api.services.profile_form import EDIT_FIELDS, FormInvalid, edit_worker, profile_values
 from api.services.recommend import Recommender
 from api.services.recommend.views import FEATURE_NAMES
-from api.services.profile_form import EDIT_FIELDS, FormInvalid, edit_worker, profile_values
 from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
 from data.db.models import Worker
@@ -61,7 +61,7 @@ def workbench(request: Request, caller: CounselorCaller, session: SessionDep) ->
 PLACES = [("local", "家门口（本县）"), ("city", "指定城市"), ("anywhere", "哪里都行")]
 
 
-def _profile_choices(typed: dict[str, str]) -> dict[str, object]:
+def _profile_choices(typed: dict[str, str]) -> dict[str, Any]:
     """What the profile fields of the registration and the edit form choose from."""
     return {
         "groups": GROUPS,

@@ -125,15 +125,19 @@ def version_changes(old: CityPolicy, new: CityPolicy) -> tuple[str, ...]:
         if old_types.get(name) != new_types.get(name):
             was, now = old_types.get(name), new_types.get(name)
             out.append(
-                f"{name}：不再补贴" if now is None
-                else f"{name}：按 {now}% 补贴（新增）" if was is None
+                f"{name}：不再补贴"
+                if now is None
+                else f"{name}：按 {now}% 补贴（新增）"
+                if was is None
                 else f"{name}：{was}% → {now}%"
             )
     if old.living.per_day != new.living.per_day:
         out.append(f"生活费补贴每天 {old.living.per_day} → {new.living.per_day} 元")
     if old.living.cap != new.living.cap:
         out.append(f"生活费补贴每期上限 {old.living.cap} → {new.living.cap} 元")
-    out += _amounts_change("评价补贴 ", old.certification.evaluation_amounts, new.certification.evaluation_amounts)
+    out += _amounts_change(
+        "评价补贴 ", old.certification.evaluation_amounts, new.certification.evaluation_amounts
+    )
     if old.certification.pay_on != new.certification.pay_on:
         out.append(f"培训补贴改为{PAY_ON.get(new.certification.pay_on, new.certification.pay_on)}")
     if old.amount_ceiling != new.amount_ceiling:
@@ -185,7 +189,8 @@ def city_policies(
                     living_per_day=v.living.per_day,
                     living_cap=v.living.cap,
                     occupations=tuple(
-                        OccupationAmounts(o.code, o.name, o.work_types, _ordered(o.amounts)) for o in v.occupations
+                        OccupationAmounts(o.code, o.name, o.work_types, _ordered(o.amounts))
+                        for o in v.occupations
                     ),
                 )
             )

@@ -81,9 +81,7 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
             )
     problems = _list_problems(engine, changes)
     if problems:
-        raise Invalid(
-            "输入有误：" + "；".join(f"{p.loc[1]}：{p.msg}" for p in problems), problems
-        )
+        raise Invalid("输入有误：" + "；".join(f"{p.loc[1]}：{p.msg}" for p in problems), problems)
     certificates = changes.pop("certificates", None)
     with transaction(engine) as session:
         worker = session.get(Worker, worker_id)

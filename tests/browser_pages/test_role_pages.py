@@ -186,7 +186,7 @@ def _desk_accounts(site: Site) -> dict[str, tuple[dict[str, str], list[str]]]:
             {"institution_id": programme.institution_id},
             ["/institution", f"/institution/programmes/{programme.id}"],
         ),
-        "admin": ({"region": "14"}, ["/admin", "/admin/policies"]),
+        "admin": ({"region": "14"}, ["/admin"]),
     }
 
 
