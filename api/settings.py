@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     #: lifetime of a sign-in token (minutes); every request also checks it was not revoked
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: lifetime of a worker's one-time sign-in link (hours), from when a counselor issues it
+    login_link_hours: int = Field(default=72, ge=1, le=30 * 24)
     #: sign-in rate limit: failed attempts allowed per account and per address within the window
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)

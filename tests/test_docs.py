@@ -55,3 +55,26 @@ def test_every_http_route_is_in_the_readme() -> None:
             if f"`{method} {path}`" not in readme:
                 missing.append(f"{method} {path}")
     assert not missing, f"routes missing from README.md: {missing}"
+
+
+def test_every_page_is_in_the_readme() -> None:
+    """Each page a browser opens (GET) is named in the README's table of web pages."""
+    from fastapi.routing import iter_route_contexts
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pages = readme.split("## Web pages\n", 1)[1].split("\n## ", 1)[0]
+    app = create_app(Settings(environment="test", model="hash"))
+    missing = []
+    for route in iter_route_contexts(app.routes):
+        endpoint = getattr(route, "endpoint", None)
+        if endpoint is None or not endpoint.__module__.startswith("api.pages."):
+            continue
+        if "GET" not in (getattr(route, "methods", None) or ()):
+            continue
+        path = re.sub(r"\{[a-z]+_id\}", "{id}", route.path)
+        if f"`{path}`" not in pages and f"`{path}?" not in pages and f"`{path}` " not in pages:
+            missing.append(path)
+    assert not missing, f"pages missing from README.md's web pages: {missing}"

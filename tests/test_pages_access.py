@@ -71,6 +71,31 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         None,
         only("counselor", out=("counselor_out",)),
     ),
+    ("GET", "/workbench/workers/{worker_id}/edit"): (
+        "/workbench/workers/W1/edit",
+        None,
+        only("counselor", out=("counselor_out",)),
+    ),
+    # a form with a wrong box: the counselor gets it back with the message (200), nothing stored
+    ("POST", "/workbench/workers/{worker_id}/edit"): (
+        "/workbench/workers/W1/edit",
+        {"education": "博士后", "max_commute_km": "30"},
+        only("counselor", out=("counselor_out",)),
+    ),
+    # a new one-time sign-in link of the worker, shown once (200)
+    ("POST", "/workbench/workers/{worker_id}/login-link"): (
+        "/workbench/workers/W1/login-link",
+        {},
+        only("counselor", out=("counselor_out",)),
+    ),
+    ("POST", "/workbench/workers/{worker_id}/sheet"): (
+        "/workbench/workers/W1/sheet",
+        {},
+        only("counselor", out=("counselor_out",)),
+    ),
+    # anyone may open a link; a code never issued is the refusal page (404) for everyone
+    ("GET", "/login/link/{code}"): ("/login/link/" + "A" * 32, None, dict.fromkeys(NAMES, 404)),
+    ("POST", "/login/link/{code}"): ("/login/link/" + "A" * 32, {}, dict.fromkeys(NAMES, 404)),
     ("GET", "/workbench/register"): ("/workbench/register", None, only("counselor", "counselor_out")),
     # an empty form: the counselor gets it back with the messages (200), nothing is stored
     ("POST", "/workbench/register"): (
@@ -93,6 +118,7 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         only("institution", out=("institution_out",)),
     ),
     ("GET", "/admin"): ("/admin", None, only("admin")),
+    ("GET", "/admin/policies"): ("/admin/policies", None, only("admin")),
     # the buttons (api/pages/actions.py): done (303), or missing for the caller (404)
     ("POST", "/me/enroll/{programme_id}"): ("/me/enroll/P2", {}, {**only("worker"), "worker": 303}),
     ("POST", "/workbench/workers/{worker_id}/enroll"): (

@@ -1,6 +1,7 @@
 """The employer, institution and administrator pages: an employer's orders and each order's ranked
 candidates; an institution's programmes, enrollments and completions; an administrator's claim
-queues (who did each step, so separation of duties shows) and risk flags with their evidence."""
+queues (who did each step, so separation of duties shows) and risk flags with their evidence, and
+the policy versions of the cities in the administrator's region."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from api.deps import RecommenderDep, SessionDep, TodayDep
+from api.deps import EngineDep, RecommenderDep, SessionDep, TodayDep
 from api.pages.forms import FormResult
 from api.pages.session import page_caller
 from api.pages.templating import render
 from api.schemas.common import ItemId, OrderId
 from api.security import Caller
-from api.services import desks
+from api.services import desks, policy_overview
 from api.services.recommend.views import candidates_out
 
 router = APIRouter(include_in_schema=False)
@@ -135,4 +136,14 @@ def admin_page(request: Request, caller: Caller, session: Session, *, problem: s
         flags=flags,
         problem=problem,
         done=_record_number(request.query_params.get("done", "")),
+    )
+
+
+@router.get("/admin/policies", response_class=HTMLResponse)
+def admin_policies(request: Request, caller: AdminCaller, engine: EngineDep, today: TodayDep) -> HTMLResponse:
+    """The policy versions of the cities in the administrator's region: dates, hash, the version
+    in force today, what changed, subsidised occupations and amounts."""
+    cities = policy_overview.city_policies(engine, caller.region, today)
+    return render(
+        request, "desks/policies.html", title="各市补贴政策版本", nav="mine", cities=cities, today=today
     )

@@ -38,7 +38,19 @@ def _km(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} 公里" if value >= 10 else f"{value:.1f} 公里"
 
 
+#: the pages show times in 北京时间; the database holds naive UTC
+_BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def _time(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = value.replace(tzinfo=dt.UTC).astimezone(_BEIJING)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
 templates.env.filters["yuan"] = _yuan
+templates.env.filters["cntime"] = _time
 templates.env.filters["cndate"] = _date
 templates.env.filters["percent"] = _percent
 templates.env.filters["km"] = _km

@@ -6,7 +6,7 @@ training ledger of priority groups (培训台账) with its XLSX export."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -24,11 +24,13 @@ from api.schemas.common import ID_PATTERN, WorkerId
 from api.security import Caller
 from api.services.directory import region_options
 from api.services.ledger import STAGES, ledger, ledger_xlsx
+from api.services.profile_form import EDIT_FIELDS, FormInvalid, edit_worker, profile_values
 from api.services.recommend import Recommender
 from api.services.recommend.views import FEATURE_NAMES
 from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
-from matcher.types import EDUCATION_ORDER, GROUPS
+from data.db.models import Worker
+from matcher.types import EDUCATION_ORDER, GROUPS, SHORT_LEVEL_NAMES
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,6 +57,28 @@ def workbench(request: Request, caller: CounselorCaller, session: SessionDep) ->
     )
 
 
+#: where a worker wants to work, as the profile forms offer it
+PLACES = [("local", "家门口（本县）"), ("city", "指定城市"), ("anywhere", "哪里都行")]
+
+
+def _profile_choices(typed: dict[str, str]) -> dict[str, Any]:
+    """What the profile fields of the registration and the edit form choose from."""
+    return {
+        "groups": GROUPS,
+        "chosen": set(typed.get("groups", "").split("|")),
+        "educations": [(e, e) for e in EDUCATION_ORDER],
+        "places": PLACES,
+    }
+
+
+async def _posted(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
+    """The posted form as typed, field by field (the ticked ``groups`` "|"-joined)."""
+    posted = await request.form()
+    typed = {k: str(posted.get(k) or "") for k in fields if k != "groups"}
+    typed["groups"] = "|".join(str(g) for g in posted.getlist("groups"))
+    return typed
+
+
 def _register_page(request: Request, typed: dict[str, str], errors: dict[str, str]) -> HTMLResponse:
     return render(
         request,
@@ -62,10 +86,7 @@ def _register_page(request: Request, typed: dict[str, str], errors: dict[str, st
         title="登记劳动者",
         nav="mine",
         form=FormResult(None, typed, errors),
-        groups=GROUPS,
-        chosen=set(typed.get("groups", "").split("|")),
-        educations=[(e, e) for e in EDUCATION_ORDER],
-        places=[("local", "家门口（本县）"), ("city", "指定城市"), ("anywhere", "哪里都行")],
+        **_profile_choices(typed),
     )
 
 
@@ -82,14 +103,52 @@ async def register(
 ) -> Response:
     """Register a worker from the counselor's form; on a problem the form comes back with each
     message by its field and everything typed kept (the 身份证号 too: the counselor corrects it)."""
-    posted = await request.form()
-    typed = {k: str(posted.get(k) or "") for k in REGISTRATION_FIELDS if k != "groups"}
-    typed["groups"] = "|".join(str(g) for g in posted.getlist("groups"))
+    typed = await _posted(request, REGISTRATION_FIELDS)
     try:
         done = await run_in_threadpool(register_worker, engine, caller, typed, secret_key=settings.secret_key)
     except RegistrationInvalid as exc:
         return _register_page(request, typed, exc.field_errors)
     return RedirectResponse(f"/workbench/workers/{done.worker_id}?registered=1", status_code=303)
+
+
+def _edit_page(
+    request: Request, worker: Worker, typed: dict[str, str], errors: dict[str, str]
+) -> HTMLResponse:
+    return render(
+        request,
+        "workbench/edit.html",
+        title=f"修改档案 {worker.id}",
+        nav="mine",
+        worker=worker,
+        form=FormResult(None, typed, errors),
+        registry=[c for c in worker.certificates if c.source != "worker_file"],
+        level_names=SHORT_LEVEL_NAMES,
+        **_profile_choices(typed),
+    )
+
+
+@router.get("/workbench/workers/{worker_id}/edit", response_class=HTMLResponse)
+def edit_page(
+    request: Request, worker_id: WorkerId, caller: CounselorCaller, session: SessionDep
+) -> HTMLResponse:
+    """The worker's profile as a form, filled with what their file holds."""
+    worker = scoped_worker(session, caller.region, worker_id)
+    return _edit_page(request, worker, profile_values(session, worker), {})
+
+
+@router.post("/workbench/workers/{worker_id}/edit", response_class=HTMLResponse)
+async def edit(
+    request: Request, worker_id: WorkerId, caller: CounselorCaller, engine: EngineDep, session: SessionDep
+) -> Response:
+    """Save the profile through the service of ``PATCH /api/v1/workers/{id}``; on a problem the
+    form comes back with each message by its field and everything typed kept."""
+    worker = scoped_worker(session, caller.region, worker_id)
+    typed = await _posted(request, EDIT_FIELDS)
+    try:
+        await run_in_threadpool(edit_worker, engine, caller, worker_id, typed)
+    except FormInvalid as exc:
+        return _edit_page(request, worker, typed, exc.field_errors)
+    return RedirectResponse(f"/workbench/workers/{worker_id}?saved=1", status_code=303)
 
 
 @router.get("/workbench/workers/{worker_id}", response_class=HTMLResponse)
@@ -138,6 +197,8 @@ def worker_page(
         form=form,
         features=FEATURE_NAMES,
         registered="registered" in request.query_params,
+        saved="saved" in request.query_params,
+        level_names=SHORT_LEVEL_NAMES,
         enrolled=next(
             (c.course.id for c in cards if c.course and c.course.id == request.query_params.get("enrolled")),
             "",
@@ -213,10 +274,25 @@ def recommendation_sheet(
     today: TodayDep,
 ) -> HTMLResponse:
     """打印推荐单: one A4 page the worker takes home (the first three pathways: what fits a page
-    with its dates, costs, pay and the explanation)."""
+    with its dates, costs, pay and the explanation). Its QR code is a one-time sign-in link,
+    issued by the sheet's button (a POST, :mod:`api.pages.worker_link`), never by opening it."""
+    return recommendation_sheet_page(request, worker_id, caller, session, recommender, today)
+
+
+def recommendation_sheet_page(
+    request: Request,
+    worker_id: str,
+    caller: Caller,
+    session: Session,
+    recommender: Recommender,
+    today: dt.date,
+    *,
+    link: str | None = None,
+    expires_at: dt.datetime | None = None,
+) -> HTMLResponse:
+    """The sheet; with ``link`` (a one-time sign-in link just issued) its QR code and expiry."""
     worker = scoped_worker(session, caller.region, worker_id)
     rec, cards = pathway_cards(recommender, session, worker_id, top=SHEET_PATHWAYS, today=today)
-    link = f"{str(request.base_url).rstrip('/')}/login/worker?next=%2Fme"
     return render(
         request,
         "workbench/sheet.html",
@@ -226,11 +302,12 @@ def recommendation_sheet(
         cards=cards,
         today=today,
         link=link,
-        qr=_qr_svg(link),
+        expires_at=expires_at,
+        qr=qr_svg(link) if link else "",
     )
 
 
-def _qr_svg(text: str) -> str:
+def qr_svg(text: str) -> str:
     """``text`` as an inline SVG QR code (no script, no external file)."""
     import segno
 

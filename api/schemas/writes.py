@@ -42,6 +42,14 @@ class WorkerIn(_In):
     consent_share: bool = False
 
 
+class HeldCertificate(_In):
+    """A certificate the worker says they hold (history the recommender reads; pays no subsidy)."""
+
+    occupation_code: OccupationCode
+    level: int = Field(ge=0, le=5, description="5 初级工 … 1 高级技师，0 专项职业能力")
+    year: int = Field(ge=1990, le=2100)
+
+
 class WorkerPatch(_In):
     """What a counselor may change in a worker's file (personal identifiers are not editable)."""
 
@@ -54,6 +62,12 @@ class WorkerPatch(_In):
     expected_wage: int | None = Field(default=None, ge=0, le=100_000)
     entrepreneurship: bool | None = None
     consent_share: bool | None = None
+    groups: list[Group] | None = Field(default=None, max_length=20, description="重点群体，如 脱贫劳动力")
+    certificates: list[HeldCertificate] | None = Field(
+        default=None,
+        max_length=20,
+        description="登记的证书（替换此前登记的证书记录；发证机构报送的证书不受影响）",
+    )
 
 
 class ConsentIn(_In):

@@ -25,6 +25,7 @@ import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
 
 from api.errors import TooManyRequests, Unauthorized
 from api.settings import Settings, get_settings
@@ -39,6 +40,7 @@ __all__ = [
     "Role",
     "authenticate",
     "hash_password",
+    "issue_token",
     "revoke_token",
     "revoke_user",
     "verify",
@@ -128,14 +130,22 @@ def authenticate(
             issued = None
         else:
             assert user is not None
-            expires = now + dt.timedelta(minutes=settings.token_minutes)
-            jti = uuid.uuid4().hex
-            session.add(AuthToken(jti=jti, user_id=user.id, issued_at=now, expires_at=expires))
-            claims = {"sub": str(user.id), "jti": jti, "iat": _epoch(now), "exp": _epoch(expires)}
-            issued = IssuedToken(jwt.encode(claims, _key(settings), _ALGORITHM), expires, user.role, username)  # type: ignore[arg-type]
+            issued = issue_token(session, user, settings=settings, now=now)
     if issued is None:
         raise Unauthorized("用户名或密码错误")
     return issued
+
+
+def issue_token(session: Session, user: User, *, settings: Settings, now: dt.datetime) -> IssuedToken:
+    """A new bearer token for ``user``, its ``jti`` stored in ``session`` (committed with the
+    caller's transaction). The one way a token is made: a password sign-in and a worker's
+    one-time link (:mod:`api.services.login_links`) both come here."""
+    expires = now + dt.timedelta(minutes=settings.token_minutes)
+    jti = uuid.uuid4().hex
+    session.add(AuthToken(jti=jti, user_id=user.id, issued_at=now, expires_at=expires))
+    claims = {"sub": str(user.id), "jti": jti, "iat": _epoch(now), "exp": _epoch(expires)}
+    token = jwt.encode(claims, _key(settings), _ALGORITHM)
+    return IssuedToken(token, expires, user.role, user.username)  # type: ignore[arg-type]
 
 
 def _epoch(moment: dt.datetime) -> int:

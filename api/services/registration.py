@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine, select
 
-from api.errors import Invalid
 from api.security import Caller
+from api.services.profile_form import PROFILE_FIELDS, FormInvalid
 from data import personal
 from data.db.models import AuditEvent, Worker
 from data.db.session import transaction
@@ -25,20 +25,9 @@ from data.tabular import ValidationFailed
 
 __all__ = ["REGISTRATION_FIELDS", "Registered", "RegistrationInvalid", "register_worker"]
 
-#: the form's fields, as the worker file's columns (docs/formats.md)
-REGISTRATION_FIELDS = (
-    "name",
-    "id_number",
-    "phone",
-    "home_address",
-    "education",
-    "skills_text",
-    "work_history",
-    "desired_place",
-    "max_commute_km",
-    "groups",
-    "consent_share",
-)
+#: the form's fields, as the worker file's columns (docs/formats.md): who the worker is, then
+#: the profile fields the edit form shares
+REGISTRATION_FIELDS = ("name", "id_number", "phone", "home_address", *PROFILE_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +35,11 @@ class Registered:
     worker_id: str
 
 
-class RegistrationInvalid(Invalid):
+class RegistrationInvalid(FormInvalid):
     """Field name → Chinese message (``field_errors``)."""
 
     def __init__(self, field_errors: dict[str, str]) -> None:
-        super().__init__("登记信息有误：" + "；".join(f"{k}：{v}" for k, v in field_errors.items()))
-        self.field_errors = field_errors
+        super().__init__(field_errors, prefix="登记信息有误")
 
 
 def register_worker(

@@ -8,18 +8,22 @@ audit event with the counselor as actor and no personal data in its payload.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from sqlalchemy import Engine, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from api.errors import FieldError, Invalid, NotFound
 from api.schemas.writes import WorkerHit, WorkerIn, WorkerPatch
 from api.security import Caller
+from api.services.login_links import revoke_worker_links
 from api.services.record_writes import audit, cell, new_id, store_one
 from data import personal
-from data.db.models import Worker
+from data.db.base import _now
+from data.db.models import Certificate, Occupation, Worker
 from data.db.session import transaction
+from matcher.types import GROUPS
 
 __all__ = ["create_worker", "deactivate_worker", "search_workers", "update_worker"]
 
@@ -52,15 +56,16 @@ def create_worker(engine: Engine, caller: Caller, body: WorkerIn, *, secret_key:
 
 
 def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerPatch) -> None:
-    """Change the fields given in ``patch``; the profile is derived again on the next request."""
+    """Change the fields given in ``patch``; the profile is derived again on the next request.
+    ``certificates`` replaces the certificates typed into the worker's file (those reported by
+    an evaluating body or imported with provenance stay). Raises :class:`Invalid` with every bad
+    field (nothing is written then), :class:`NotFound`."""
     changes = patch.model_dump(exclude_unset=True)
     nulls = [k for k, v in changes.items() if v is None and k not in ("expected_wage",)]
     if nulls:
         errors = [FieldError(loc=["body", k], type="value_error", msg="不能为空") for k in nulls]
         raise Invalid("输入有误：" + "；".join(f"{k}：不能为空" for k in nulls), errors)
     if "desired_occupations" in changes:
-        from data.db.models import Occupation
-
         with transaction(engine) as session:
             known = set(
                 session.scalars(
@@ -74,23 +79,89 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
                 f"输入有误：desired_occupations：{msg}",
                 [FieldError(loc=["body", "desired_occupations"], type="value_error", msg=msg)],
             )
+    problems = _list_problems(engine, changes)
+    if problems:
+        raise Invalid("输入有误：" + "；".join(f"{p.loc[1]}：{p.msg}" for p in problems), problems)
+    certificates = changes.pop("certificates", None)
     with transaction(engine) as session:
         worker = session.get(Worker, worker_id)
         if worker is None:
             raise NotFound(f"未找到劳动者 {worker_id}")
         for key, value in changes.items():
             setattr(worker, key, value)
-        audit(session, caller, "worker.update", "worker", worker_id, {"fields": sorted(changes)})
+        if worker.desired_place == "city" and worker.desired_city_adcode is None:
+            msg = "选择“指定城市”须有求职城市，该劳动者未登记城市"
+            raise Invalid(
+                f"输入有误：desired_place：{msg}",
+                [FieldError(loc=["body", "desired_place"], type="value_error", msg=msg)],
+            )
+        if certificates is not None:
+            _replace_certificates(session, worker, certificates)
+        fields = sorted([*changes, *(["certificates"] if certificates is not None else [])])
+        audit(session, caller, "worker.update", "worker", worker_id, {"fields": fields})
+
+
+def _list_problems(engine: Engine, changes: dict) -> list[FieldError]:
+    """Groups outside the notice's list, certificates of unknown occupations or years ahead."""
+    out: list[FieldError] = []
+    for g in changes.get("groups") or []:
+        if g not in GROUPS:
+            out.append(FieldError(loc=["body", "groups"], type="value_error", msg=f"未知的人员类别: {g}"))
+    certs = changes.get("certificates") or []
+    if certs:
+        with transaction(engine) as session:
+            known = set(
+                session.scalars(
+                    select(Occupation.code).where(Occupation.code.in_({c["occupation_code"] for c in certs}))
+                )
+            )
+        latest = dt.date.today().year + 1
+        for c in certs:
+            if c["occupation_code"] not in known:
+                msg = f"未知的职业编码: {c['occupation_code']}"
+            elif c["year"] > latest:
+                msg = f"年份不合理: {c['year']}"
+            else:
+                continue
+            out.append(FieldError(loc=["body", "certificates"], type="value_error", msg=msg))
+    return out
+
+
+def _replace_certificates(session: Session, worker: Worker, certificates: list[dict]) -> None:
+    """The worker file's certificate history becomes ``certificates`` (one per occupation and
+    level); certificates with provenance (registry, import) stay as they are."""
+    session.execute(
+        delete(Certificate).where(Certificate.worker_id == worker.id, Certificate.source == "worker_file")
+    )
+    seen: set[tuple[str, int]] = set()
+    for c in certificates:
+        key = (c["occupation_code"], c["level"])
+        if key in seen:
+            continue
+        seen.add(key)
+        session.add(
+            Certificate(
+                worker_id=worker.id,
+                occupation_code=c["occupation_code"],
+                level=c["level"],
+                year=c["year"],
+                source="worker_file",
+            )
+        )
+    # the profile is derived from the worker row's stamp: a change of certificates alone must move it
+    worker.updated_at = _now()
 
 
 def deactivate_worker(engine: Engine, caller: Caller, worker_id: str) -> None:
-    """Keep the file, stop recommending the worker or offering them as a candidate."""
+    """Keep the file, stop recommending the worker or offering them as a candidate; the worker's
+    live one-time sign-in links are revoked."""
     with transaction(engine) as session:
         worker = session.get(Worker, worker_id)
         if worker is None:
             raise NotFound(f"未找到劳动者 {worker_id}")
         worker.active = False
         audit(session, caller, "worker.deactivate", "worker", worker_id, {})
+        revoke_worker_links(session, caller.username, worker_id)
 
 
 _DIGITS = re.compile(r"^\d{4}$")

@@ -7,7 +7,9 @@
 - :class:`AuthToken` — every issued bearer token by its ``jti``; a request is served only while its
   row exists, is unexpired and not revoked, so revocation takes effect at once;
 - :class:`LoginAttempt` — each sign-in attempt (account, address, success), so the rate limit
-  holds across server processes.
+  holds across server processes;
+- :class:`LoginLink` — a one-time sign-in link a counselor gives a worker (migration 0007): only
+  the code's hash is stored; a link signs in once, before it expires, unless revoked.
 """
 
 from __future__ import annotations
@@ -78,3 +80,21 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoginLink(Base):
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: SHA-256 (hex) of the code in the link; the code itself is never stored
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the worker account the link signs in
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    #: the counselor who issued it (username)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: set when a newer link is issued or the worker is deactivated
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -400,7 +400,7 @@ class ImportBatch(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
-from data.db.accounts import AuthToken, Employer, LoginAttempt, User  # noqa: E402
+from data.db.accounts import AuthToken, Employer, LoginAttempt, LoginLink, User  # noqa: E402
 
 # Records of issue 13 (hires, insurance and group facts, living-allowance days, risk flags, used
 # policy versions) live in their own module; imported here so that Base.metadata holds them and
@@ -428,6 +428,7 @@ __all__ = [
     "InsuranceFact",
     "LivingAllowanceDay",
     "LoginAttempt",
+    "LoginLink",
     "Occupation",
     "Order",
     "PolicyVersion",

@@ -14,6 +14,7 @@ Playwright cannot download its browser here: ``executable_path`` is the Debian p
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -37,7 +38,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PORTS = range(18560, 18580)
+#: where test servers listen; ``SKILLBRIDGE_BROWSER_PORTS=8110-8119`` gives a session its own range
+_FIRST, _LAST = (int(p) for p in os.environ.get("SKILLBRIDGE_BROWSER_PORTS", "18560-18579").split("-"))
+PORTS = range(_FIRST, _LAST + 1)
 AXE = ROOT / "api" / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = 375
@@ -86,10 +89,20 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
+    #: console errors a test expects (e.g. Chromium's line for a page the server answers 404)
+    expected: list[str] = field(default_factory=list)
+
+    def expect_console_error(self, text: str) -> None:
+        """Allow one console error that equals ``text`` (a test that opens a 4xx page on purpose)."""
+        self.expected.append(text)
 
     def check(self) -> None:
+        unexpected = list(self.console_errors)
+        for text in self.expected:
+            if text in unexpected:
+                unexpected.remove(text)
         problems = (
-            [f"console error: {m}" for m in self.console_errors]
+            [f"console error: {m}" for m in unexpected]
             + [f"page error: {m}" for m in self.page_errors]
             + [f"request off 127.0.0.1: {u}" for u in self.foreign_requests]
         )

@@ -124,6 +124,10 @@ def test_counselor_workbench_pathways_why_not_and_printed_sheet(browser: Browser
         assert page.locator("#e-item").inner_text() == "未找到培训项目或用工订单 P999999"
         page.click("#print-sheet")
         page.wait_for_url(re.compile(r"/sheet$"))
+        assert page.locator("#login-qr").count() == 0  # opening the sheet issues no link
+        page.click("#sheet-link")  # prints it with a new one-time sign-in link
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#login-qr svg").count() == 1
         first_title = page.locator("main ol li strong").first.inner_text()
         screenshot(page, "recommendation-sheet-1280")
         pdf = tmp_path / "sheet.pdf"
@@ -141,7 +145,7 @@ def test_counselor_workbench_pathways_why_not_and_printed_sheet(browser: Browser
     assert norm(f"劳动者编号：{worker}") in text
     assert norm(first_title) in text
     assert "返回" not in text  # the screen-only link is not printed
-    assert norm("用手机扫码登录“技能通”") in text
+    assert norm("用手机扫码登录“技能通”") in text and norm("二维码只能使用一次") in text
 
 
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
@@ -152,6 +156,7 @@ def test_workbench_pages_fit_the_screen(browser: Browser, site, width: int) -> N
         f"/workbench?q={worker}": "workbench-search",
         f"/workbench/workers/{worker}": "workbench-worker",
         "/workbench/register": "workbench-register",
+        f"/workbench/workers/{worker}/edit": "workbench-edit",
         "/workbench/ledger": "workbench-ledger",
     }
     with browser.page(width) as (page, _watch):
