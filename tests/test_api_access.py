@@ -191,6 +191,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
         {"consent_share": True},
         only(counselor=200, counselor_out=404, worker=200, worker_out=404),
     ),
+    ("PUT", "/api/v1/workers/{worker_id}/orders/{order_id}/consent"): (
+        "/api/v1/workers/W1/orders/O1/consent",
+        {"name": "张三", "phone": "13812345678"},
+        only(counselor=200, counselor_out=404, worker=200, worker_out=404),
+    ),
+    ("DELETE", "/api/v1/workers/{worker_id}/orders/{order_id}/consent"): (
+        "/api/v1/workers/W1/orders/O1/consent",
+        None,
+        only(counselor=200, counselor_out=404, worker=200, worker_out=404),
+    ),
     ("POST", "/api/v1/employers"): (
         "/api/v1/employers",
         _employer,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from api.errors import FieldError, Invalid, NotFound
 from api.schemas.writes import WorkerHit, WorkerIn, WorkerPatch
 from api.security import Caller
+from api.services import order_consents
 from api.services.record_writes import audit, cell, new_id, store_one
 from data import personal
 from data.db.models import Worker
@@ -81,6 +82,9 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
         for key, value in changes.items():
             setattr(worker, key, value)
         audit(session, caller, "worker.update", "worker", worker_id, {"fields": sorted(changes)})
+        if changes.get("consent_share") is False:
+            # no sharing at all: every order's consent ends with it, the contact wiped
+            order_consents.withdraw_all(session, caller, worker_id)
 
 
 def deactivate_worker(engine: Engine, caller: Caller, worker_id: str) -> None:
