@@ -142,6 +142,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/api/v1/institutions"): ("/api/v1/institutions", None, PUBLIC),
     ("GET", "/api/v1/orders"): ("/api/v1/orders", None, PUBLIC),
     ("GET", "/api/v1/regions"): ("/api/v1/regions", None, PUBLIC),
+    ("GET", "/api/v1/programmes/export"): ("/api/v1/programmes/export?format=csv", None, PUBLIC),
+    ("GET", "/api/v1/orders/export"): ("/api/v1/orders/export?format=xlsx", None, PUBLIC),
     ("GET", "/api/v1/policies/{city}"): ("/api/v1/policies/1401?today=2026-12-01", None, PUBLIC),
     ("GET", "/api/v1/occupations/search"): ("/api/v1/occupations/search?q=瓦工", None, PUBLIC),
     # the web pages (issue 14) sign in by cookie: every page route × caller is in the table of
@@ -189,6 +191,16 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("PUT", "/api/v1/workers/{worker_id}/consent"): (
         "/api/v1/workers/W1/consent",
         {"consent_share": True},
+        only(counselor=200, counselor_out=404, worker=200, worker_out=404),
+    ),
+    ("PUT", "/api/v1/workers/{worker_id}/orders/{order_id}/consent"): (
+        "/api/v1/workers/W1/orders/O1/consent",
+        {"name": "张三", "phone": "13812345678"},
+        only(counselor=200, counselor_out=404, worker=200, worker_out=404),
+    ),
+    ("DELETE", "/api/v1/workers/{worker_id}/orders/{order_id}/consent"): (
+        "/api/v1/workers/W1/orders/O1/consent",
+        None,
         only(counselor=200, counselor_out=404, worker=200, worker_out=404),
     ),
     ("POST", "/api/v1/employers"): (

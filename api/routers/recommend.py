@@ -14,10 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import OrderAccessDep, RecommenderDep, WorkerAccessDep
+from api.deps import EngineDep, OrderAccessDep, RecommenderDep, WorkerAccessDep
 from api.errors import ERROR_RESPONSES
 from api.schemas.common import ItemId, OrderId, Today
 from api.schemas.recommend import CandidatesOut, RecommendationOut, WhyNotOut
+from api.services.order_consents import reveal_contacts
 from api.services.recommend.views import candidates_out, recommendation_out, why_not_out
 
 router = APIRouter(prefix="/api/v1", tags=["recommend"], responses=ERROR_RESPONSES)
@@ -38,13 +39,16 @@ def worker_recommendations(
 @router.get("/orders/{order_id}/candidates", response_model=CandidatesOut)
 def order_candidates(
     order_id: OrderId,
-    _caller: OrderAccessDep,
+    caller: OrderAccessDep,
     recommender: RecommenderDep,
+    engine: EngineDep,
     top: Annotated[int, Query(ge=1, le=500, description="最多返回的候选人数")] = 50,
     today: Today = None,
 ) -> CandidatesOut:
-    """用工订单的候选劳动者（仅限同意共享者，个人信息已脱敏）。"""
-    return candidates_out(recommender.candidates_for_order(order_id, top=top, today=today or dt.date.today()))
+    """用工订单的候选劳动者（仅限同意共享者，个人信息已脱敏）；劳动者同意向本订单提供联系方式后，
+    本订单的用人单位可看到其完整的姓名和手机号（每次查看均记入操作记录）。"""
+    out = candidates_out(recommender.candidates_for_order(order_id, top=top, today=today or dt.date.today()))
+    return reveal_contacts(engine, caller, order_id, out)
 
 
 @router.get("/workers/{worker_id}/why-not/{item_id}", response_model=WhyNotOut)

@@ -22,9 +22,18 @@ from api.deps import (
 )
 from api.errors import ERROR_RESPONSES
 from api.schemas.catalogue import WorkerOut, WorkerSummary
-from api.schemas.common import Limit, Offset, Page
-from api.schemas.writes import ConsentIn, Created, WorkerHit, WorkerIn, WorkerPatch, WorkerSearch
-from api.services import catalogue, worker_files
+from api.schemas.common import Limit, Offset, OrderId, Page
+from api.schemas.writes import (
+    ConsentIn,
+    Created,
+    OrderConsentIn,
+    OrderConsentOut,
+    WorkerHit,
+    WorkerIn,
+    WorkerPatch,
+    WorkerSearch,
+)
+from api.services import catalogue, order_consents, worker_files
 from api.services.exports import MEDIA_TYPES, spreadsheet
 from api.services.worker_views import worker_out, worker_summary
 
@@ -120,6 +129,50 @@ def set_consent(access: WorkerConsentDep, body: ConsentIn, engine: EngineDep) ->
         engine, access.caller, access.worker_id, WorkerPatch(consent_share=body.consent_share)
     )
     return Created(id=access.worker_id)
+
+
+@router.put(
+    "/{worker_id}/orders/{order_id}/consent",
+    response_model=OrderConsentOut,
+    responses={k: ERROR_RESPONSES[k] for k in (404, 409)},
+)
+def give_order_consent(
+    access: WorkerConsentDep,
+    order_id: OrderId,
+    body: OrderConsentIn,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> OrderConsentOut:
+    """劳动者本人（或代为登记的就业指导员）同意向某一用工订单的用人单位提供姓名和手机号（须与登记的一致）；
+    只有该订单的用人单位能看到，其他订单和其他人仍看脱敏信息。"""
+    row = order_consents.give(
+        engine,
+        access.caller,
+        access.worker_id,
+        order_id,
+        name=body.name,
+        phone=body.phone,
+        secret_key=settings.secret_key,
+    )
+    return OrderConsentOut(
+        worker_id=row.worker_id, order_id=row.order_id, consented=True, on_behalf=row.on_behalf
+    )
+
+
+@router.delete(
+    "/{worker_id}/orders/{order_id}/consent",
+    response_model=OrderConsentOut,
+    responses={404: ERROR_RESPONSES[404]},
+)
+def withdraw_order_consent(access: WorkerConsentDep, order_id: OrderId, engine: EngineDep) -> OrderConsentOut:
+    """撤回向该用工订单的用人单位提供联系方式的同意，立即生效（已保存的姓名和手机号随即删除）。"""
+    order_consents.withdraw(engine, access.caller, access.worker_id, order_id)
+    return OrderConsentOut(
+        worker_id=access.worker_id,
+        order_id=order_id,
+        consented=False,
+        on_behalf=access.caller.role != "worker",
+    )
 
 
 @router.get("/{worker_id}", response_model=WorkerOut, responses={404: ERROR_RESPONSES[404]})

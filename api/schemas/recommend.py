@@ -71,7 +71,8 @@ class RecommendationOut(BaseModel):
 
 
 class CandidateOut(BaseModel):
-    """A candidate worker, personal data masked."""
+    """A candidate worker, personal data masked — except for the order's own employer once the
+    worker consented to give this order their contact (``contact``: name and phone in full)."""
 
     worker_id: str
     kind: Literal["direct", "trainable"]
@@ -86,6 +87,9 @@ class CandidateOut(BaseModel):
     age: int | None
     education: str | None
     area: str | None
+    contact: bool = Field(
+        default=False, description="劳动者已同意向本订单的用人单位提供联系方式（姓名、手机号为完整的）"
+    )
 
 
 class CandidatesOut(BaseModel):

@@ -74,6 +74,23 @@ class ConsentIn(_In):
     consent_share: bool = Field(description="是否同意向用人单位共享（脱敏后的）求职信息")
 
 
+class OrderConsentIn(_In):
+    """The contact a worker agrees to give one order's employer: checked against the registered
+    phone (its salted hash) and masked name, so it can only be the worker's own."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(description="姓名")
+    phone: Annotated[str, StringConstraints(min_length=11, max_length=11)] = Field(description="手机号")
+
+
+class OrderConsentOut(BaseModel):
+    """Where a worker's consent to one order stands (never the contact itself)."""
+
+    worker_id: str
+    order_id: str
+    consented: bool = Field(description="用人单位现在能否看到完整的姓名和手机号")
+    on_behalf: bool = Field(default=False, description="由就业指导员代劳动者登记")
+
+
 class EmployerIn(_In):
     name: Short
     kind: Literal["企业", "个体工商户", "民办非企业单位"]

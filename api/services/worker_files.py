@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from api.errors import FieldError, Invalid, NotFound
 from api.schemas.writes import WorkerHit, WorkerIn, WorkerPatch
 from api.security import Caller
+from api.services import order_consents
 from api.services.login_links import revoke_worker_links
 from api.services.record_writes import audit, cell, new_id, store_one
 from data import personal
@@ -99,6 +100,9 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
             _replace_certificates(session, worker, certificates)
         fields = sorted([*changes, *(["certificates"] if certificates is not None else [])])
         audit(session, caller, "worker.update", "worker", worker_id, {"fields": fields})
+        if changes.get("consent_share") is False:
+            # no sharing at all: every order's consent ends with it, the contact wiped
+            order_consents.withdraw_all(session, caller, worker_id)
 
 
 def _list_problems(engine: Engine, changes: dict) -> list[FieldError]:

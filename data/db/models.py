@@ -401,6 +401,7 @@ class ImportBatch(Base):
 
 
 from data.db.accounts import AuthToken, Employer, LoginAttempt, LoginLink, User  # noqa: E402
+from data.db.consents import OrderConsent  # noqa: E402
 
 # Records of issue 13 (hires, insurance and group facts, living-allowance days, risk flags, used
 # policy versions) live in their own module; imported here so that Base.metadata holds them and
@@ -431,6 +432,7 @@ __all__ = [
     "LoginLink",
     "Occupation",
     "Order",
+    "OrderConsent",
     "PolicyVersion",
     "Programme",
     "Region",
