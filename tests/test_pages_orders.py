@@ -28,7 +28,9 @@ def _employer(client) -> str:  # type: ignore[no-untyped-def]
         employer_id = s.scalar(select(Order.employer_id).where(Order.id == "O1"))
     assert employer_id
     username, password = make_user(client.app.state.engine, "employer", employer_id=employer_id)
-    r = client.post("/login/employer", data={"username": username, "password": password}, follow_redirects=False)
+    r = client.post(
+        "/login/employer", data={"username": username, "password": password}, follow_redirects=False
+    )
     assert r.status_code == 303
     return employer_id
 
@@ -53,7 +55,12 @@ GOOD = {
 def test_a_wrong_form_comes_back_by_field_with_what_was_typed(client) -> None:  # type: ignore[no-untyped-def]
     _employer(client)
     before = _orders(client)
-    bad = GOOD | {"occupation": "会盖房子的", "head_count": "0", "wage_max": "5000", "start_date": "2027-13-01"}
+    bad = GOOD | {
+        "occupation": "会盖房子的",
+        "head_count": "0",
+        "wage_max": "5000",
+        "start_date": "2027-13-01",
+    }
     r = client.post("/employer/orders/new", data=bad)
     assert r.status_code == 200
     msgs = dict(re.findall(r'<span class="msg" id="e-([a-z_]+)">([^<]+)</span>', r.text))

@@ -62,7 +62,9 @@ def employer_candidates(
     assert caller.employer_id is not None
     order = desks.employer_order(session, caller.employer_id, order_id)
     candidates = candidates_out(recommender.candidates_for_order(order_id, top=30, today=today))
-    courses = desks.programme_names(session, {c.programme_id for c in candidates.candidates if c.programme_id})
+    courses = desks.programme_names(
+        session, {c.programme_id for c in candidates.candidates if c.programme_id}
+    )
     return render(
         request,
         "desks/candidates.html",

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from api.errors import NotFound
 from api.services.directory import occupation_names
-from data.db.models import Enrollment, Institution, Order, Programme, Region, RiskFlagRecord, SubsidyClaim, Worker
+from data.db.models import (
+    Enrollment,
+    Institution,
+    Order,
+    Programme,
+    Region,
+    RiskFlagRecord,
+    SubsidyClaim,
+    Worker,
+)
 from matcher.types import SHORT_LEVEL_NAMES
 
 __all__ = [

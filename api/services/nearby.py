@@ -44,7 +44,9 @@ def nearby_workers(session: Session, employer_id: str) -> NearbyWorkers:
     """Counts of consenting workers in the employer's county and city per occupation of its
     orders (open or closed), by occupation code."""
     employer = session.get(Employer, employer_id)
-    codes = sorted(set(session.scalars(select(Order.occupation_code).where(Order.employer_id == employer_id))))
+    codes = sorted(
+        set(session.scalars(select(Order.occupation_code).where(Order.employer_id == employer_id)))
+    )
     region = session.get(Region, employer.adcode) if employer is not None and employer.adcode else None
     if region is None or not codes:
         return NearbyWorkers("", "", [])
@@ -69,9 +71,9 @@ def nearby_workers(session: Session, employer_id: str) -> NearbyWorkers:
         ):
             skills[wid].add(code)
         for wid, skill_codes, wish_codes in session.execute(
-            select(ProfileEmbedding.worker_id, ProfileEmbedding.skill_codes, ProfileEmbedding.wish_codes).where(
-                ProfileEmbedding.worker_id.in_(chunk)
-            )
+            select(
+                ProfileEmbedding.worker_id, ProfileEmbedding.skill_codes, ProfileEmbedding.wish_codes
+            ).where(ProfileEmbedding.worker_id.in_(chunk))
         ):
             skills[wid].update(c for c in skill_codes or () if c in wanted)
             wishes[wid].update(c for c in wish_codes or () if c in wanted)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
@@ -88,7 +88,9 @@ def resolve_occupation(session: Session, text: str) -> tuple[str | None, str | N
         if session.get(Occupation, code) is None:
             return None, None, f"未知的职业编码 {code}"
         return code, None, ""
-    named = list(session.scalars(select(Occupation.code).where(Occupation.name == typed).order_by(Occupation.code)))
+    named = list(
+        session.scalars(select(Occupation.code).where(Occupation.name == typed).order_by(Occupation.code))
+    )
     if len(named) == 1:
         return named[0], None, ""
     rows = session.execute(
@@ -115,16 +117,14 @@ def _field_errors(exc: Invalid) -> dict[str, str]:
     return out or {"__all__": exc.message}
 
 
-def _validated(model: type, given: dict[str, object]) -> tuple[object | None, dict[str, str]]:
+def _validated(model: type[BaseModel], given: dict[str, object]) -> tuple[object | None, dict[str, str]]:
     try:
         return model.model_validate(given), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for err in translate_errors([dict(e) for e in exc.errors()]):
             name = str(err.loc[0]) if err.loc else "__all__"
-            errors.setdefault(
-                _FORM_FIELD.get(name, name), "请填写此项" if err.type == "missing" else err.msg
-            )
+            errors.setdefault(_FORM_FIELD.get(name, name), "请填写此项" if err.type == "missing" else err.msg)
         return None, errors
 
 
@@ -181,7 +181,11 @@ def order_form_values(session: Session, employer_id: str, order_id: str) -> tupl
     region = session.get(Region, order.adcode)
     place = order.adcode
     if region is not None:
-        place = region.name if not region.city_name or region.city_name == region.name else f"{region.city_name}{region.name}"
+        place = (
+            region.name
+            if not region.city_name or region.city_name == region.name
+            else f"{region.city_name}{region.name}"
+        )
     fixed = OrderForm(
         order.id,
         f"{occupation.name if occupation else order.occupation_code}（{order.occupation_code}）",

@@ -39,7 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: the ports the test servers may take; ``SKILLBRIDGE_TEST_PORTS=8120-8129`` gives another range
-PORTS = range(*(lambda a, b: (int(a), int(b) + 1))(*os.environ.get("SKILLBRIDGE_TEST_PORTS", "18560-18579").split("-")))
+PORTS = range(
+    *(lambda a, b: (int(a), int(b) + 1))(*os.environ.get("SKILLBRIDGE_TEST_PORTS", "18560-18579").split("-"))
+)
 AXE = ROOT / "api" / "static" / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PHONE = 375

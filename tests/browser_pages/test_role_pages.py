@@ -274,6 +274,8 @@ def test_employer_posts_an_order_and_sees_candidates(browser: Browser, site) -> 
             text = page.locator(f"li[data-candidate='{c.worker_id}']").inner_text()
             assert f"{c.ready_date.year}年{c.ready_date.month}月{c.ready_date.day}日" in text
             if c.programme_id:  # trainable: the course that closes the gap, by its title
-                assert page.locator(f"li[data-candidate='{c.worker_id}'] dd[data-programme]").inner_text() != c.programme_id
+                assert (
+                    page.locator(f"li[data-candidate='{c.worker_id}'] dd[data-programme]").inner_text()
+                    != c.programme_id
+                )
         screenshot(page, "employer-candidates-1280", full_page=False)
-
