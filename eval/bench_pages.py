@@ -2,6 +2,7 @@
 
     python -m eval.bench_pages                       # 2,000-worker sample world, 40 requests a page
     python -m eval.bench_pages --requests 100 --model e5-small --models /work/main/var/models
+    python -m eval.bench_pages --pages employer-candidates --name pages-candidates   # one page
 
 Builds the demo's sample world (``skillbridge demo``'s size and seed) in a home of its own under
 ``--scratch`` (kept between runs), starts ``skillbridge serve`` on 127.0.0.1, signs in one account
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", type=Path, help="a model cache to link as the home's models/")
     p.add_argument("--scratch", type=Path, default=Path("var/bench-pages"))
     p.add_argument("--name", default="pages")
+    p.add_argument("--pages", nargs="+", metavar="PAGE", help="only these pages (names as in the table)")
     args = p.parse_args(argv)
 
     home = args.scratch / f"home-{args.model}"
@@ -192,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"sign-in as {role} failed: {r.status_code}")
             clients[role] = c
         pages = _pages(ids)
+        if args.pages:
+            unknown = sorted(set(args.pages) - set(pages))
+            if unknown:
+                raise SystemExit(f"unknown pages: {', '.join(unknown)}; known: {', '.join(pages)}")
+            pages = {k: v for k, v in pages.items() if k in args.pages}
         for path, who in pages.values():  # warm-up: one request a page
             assert clients[who].get(path).status_code == 200, path
         start = log.stat().st_size

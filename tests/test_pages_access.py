@@ -111,6 +111,26 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         None,
         only("employer", out=("employer_out",)),
     ),
+    ("GET", "/employer/orders/new"): ("/employer/orders/new", None, only("employer", "employer_out")),
+    # an empty form: the employer gets it back with the messages (200), nothing is stored
+    ("POST", "/employer/orders/new"): ("/employer/orders/new", {}, only("employer", "employer_out")),
+    ("GET", "/employer/orders/{order_id}/edit"): (
+        "/employer/orders/O1/edit",
+        None,
+        only("employer", out=("employer_out",)),
+    ),
+    # an empty form answers the form again with its messages; another employer's order 404
+    ("POST", "/employer/orders/{order_id}/edit"): (
+        "/employer/orders/O1/edit",
+        {},
+        only("employer", out=("employer_out",)),
+    ),
+    # done for its employer (303); the order is then closed for the rows after it
+    ("POST", "/employer/orders/{order_id}/close"): (
+        "/employer/orders/O1/close",
+        {},
+        {**only(out=("employer_out",)), "employer": 303},
+    ),
     ("GET", "/institution"): ("/institution", None, only("institution", "institution_out")),
     ("GET", "/institution/programmes/{programme_id}"): (
         "/institution/programmes/P1",

@@ -18,6 +18,8 @@ from api.pages.templating import render
 from api.schemas.common import ItemId, OrderId
 from api.security import Caller
 from api.services import desks, policy_overview
+from api.services.nearby import nearby_workers
+from api.services.order_consents import reveal_contacts
 from api.services.recommend.views import candidates_out
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +40,16 @@ AdminCaller = Annotated[Caller, Depends(page_caller("admin"))]
 def employer_home(request: Request, caller: EmployerCaller, session: SessionDep) -> HTMLResponse:
     assert caller.employer_id is not None  # an employer account names its employer
     orders = desks.employer_orders(session, caller.employer_id)
-    return render(request, "desks/employer.html", title="本单位用工订单", nav="mine", orders=orders)
+    closed = request.query_params.get("closed", "")
+    return render(
+        request,
+        "desks/employer.html",
+        title="本单位用工订单",
+        nav="mine",
+        orders=orders,
+        nearby=nearby_workers(session, caller.employer_id),
+        closed=next((o.id for o in orders if o.id == closed), ""),
+    )
 
 
 @router.get("/employer/orders/{order_id}", response_class=HTMLResponse)
@@ -53,6 +64,11 @@ def employer_candidates(
     assert caller.employer_id is not None
     order = desks.employer_order(session, caller.employer_id, order_id)
     candidates = candidates_out(recommender.candidates_for_order(order_id, top=30, today=today))
+    # the contact of those who consented to this order, as the JSON API shows it (audited)
+    candidates = reveal_contacts(recommender.engine, caller, order_id, candidates)
+    courses = desks.programme_names(
+        session, {c.programme_id for c in candidates.candidates if c.programme_id}
+    )
     return render(
         request,
         "desks/candidates.html",
@@ -60,6 +76,8 @@ def employer_candidates(
         nav="mine",
         order=order,
         found=candidates,
+        courses=courses,
+        posted="posted" in request.query_params,
     )
 
 

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from api.errors import NotFound
 from api.services.directory import occupation_names
-from data.db.models import Enrollment, Order, Programme, Region, RiskFlagRecord, SubsidyClaim, Worker
+from data.db.models import (
+    Enrollment,
+    Institution,
+    Order,
+    Programme,
+    Region,
+    RiskFlagRecord,
+    SubsidyClaim,
+    Worker,
+)
 from matcher.types import SHORT_LEVEL_NAMES
 
 __all__ = [
@@ -33,6 +42,7 @@ __all__ = [
     "employer_order",
     "employer_orders",
     "institution_programmes",
+    "programme_names",
     "programme_enrollments",
     "risk_flags",
 ]
@@ -271,3 +281,15 @@ def employer_order(session: Session, employer_id: str, order_id: str) -> OrderRo
         if row.id == order_id:
             return row
     raise NotFound(f"未找到用工订单 {order_id}")
+
+
+def programme_names(session: Session, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """Programme id → (title, institution name), for the courses a candidate's gap closes."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Programme.id, Programme.title, Institution.name)
+        .join(Institution, Institution.id == Programme.institution_id)
+        .where(Programme.id.in_(sorted(ids)))
+    )
+    return {pid: (title, name) for pid, title, name in rows}

@@ -228,3 +228,59 @@ def test_counselor_registers_a_worker_and_sees_pathways(browser: Browser, site) 
         page.wait_for_url(re.compile(r"/workbench/workers/W[0-9A-F]+\?registered=1$"))
         assert page.locator(".ok-box").inner_text().startswith("已登记")
         assert page.locator("#pathways li[data-pathway]").count() >= 1
+
+
+def test_employer_posts_an_order_and_sees_candidates(browser: Browser, site) -> None:  # type: ignore[no-untyped-def]
+    """20 砌筑工 in 太原 at 6000–8000 元 from next month: a wrong wage first (the message by the
+    field, everything typed kept), then the order's candidates, trainable ones with the date they
+    can start and the course that closes their gap."""
+    import datetime as dt
+
+    from data.db.models import Employer
+
+    with session_factory(site.engine)() as session:
+        employer = session.scalars(
+            select(Employer).where(Employer.adcode.startswith("1401")).order_by(Employer.id)
+        ).first()
+    assert employer is not None, "the world has an employer in 太原"
+    # what the service's background encoder does: every worker's profile stored (candidates are
+    # drawn from stored profiles)
+    site.app.state.recommender.sync_workers()
+    start = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    with browser.page(DESKTOP, javascript=False) as (page, _watch):
+        _sign_in(page, site.base, site.engine, "employer", employer_id=employer.id)
+        page.click("a[href='/employer/orders/new']")
+        page.fill("#f-occupation", "砌筑工")
+        page.fill("#f-head_count", "20")
+        page.select_option("#f-county", label="太原市小店区")
+        page.fill("#f-wage_min", "8000")
+        page.fill("#f-wage_max", "6000")
+        page.fill("#f-start_date", start.isoformat())
+        page.fill("#f-required_skills", "会砌砖、抹灰，能吃苦")
+        page.click("main form button[type=submit]")
+        assert page.locator("#e-wage_max").inner_text() == "最高工资 6000 低于最低工资 8000"
+        assert page.locator("#f-occupation").input_value() == "砌筑工"
+        assert page.locator("#f-required_skills").input_value() == "会砌砖、抹灰，能吃苦"
+        screenshot(page, "employer-order-error-1280")
+        page.fill("#f-wage_min", "6000")
+        page.fill("#f-wage_max", "8000")
+        page.click("main form button[type=submit]")
+        page.wait_for_url(re.compile(r"/employer/orders/O[0-9A-F]+\?posted=1$"))
+        assert page.locator(".ok-box").inner_text().startswith("订单已发布")
+        assert "砌筑工 20 人" in page.locator("h1").inner_text()
+        cards = page.locator("#candidates li[data-candidate]")
+        assert cards.count() >= 1, page.locator("main").inner_text()
+        order_id = re.search(r"/employer/orders/(O[0-9A-F]+)", page.url).group(1)  # type: ignore[union-attr]
+        found = site.app.state.recommender.candidates_for_order(order_id, top=30, today=TODAY)
+        assert [cards.nth(i).get_attribute("data-candidate") for i in range(cards.count())] == [
+            c.worker_id for c in found.candidates
+        ]
+        for c in found.candidates:
+            text = page.locator(f"li[data-candidate='{c.worker_id}']").inner_text()
+            assert f"{c.ready_date.year}年{c.ready_date.month}月{c.ready_date.day}日" in text
+            if c.programme_id:  # trainable: the course that closes the gap, by its title
+                assert (
+                    page.locator(f"li[data-candidate='{c.worker_id}'] dd[data-programme]").inner_text()
+                    != c.programme_id
+                )
+        screenshot(page, "employer-candidates-1280", full_page=False)
