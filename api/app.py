@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
         encoder = LazyEncoder(settings.model, settings.model_cache_dir)
         recommender = Recommender.create(engine, encoder, settings.index_dir)
         recommender.inline_wait_seconds = settings.profile_wait_seconds
+        recommender.today = settings.today
         if seed is not None:
             recommender.holder.swap(seed)
         refresher = Refresher(recommender, check_seconds=settings.catalogue_check_seconds)

@@ -107,8 +107,9 @@ class AppFactory:
             name = self.backend.template(self.key, self.fill)
             engine = make_engine(self.backend._new_url(name))
             try:
+                # institutions' outcome rates as of the tests' day, not the calendar's
                 rec = Recommender.build(
-                    engine, HashEncoder(), self.home / "seed-indexes", store_profiles=False
+                    engine, HashEncoder(), self.home / "seed-indexes", store_profiles=False, today=TODAY
                 )
                 self._snapshot = rec.snapshot
             finally:

@@ -103,6 +103,9 @@ class Recommender:
     #: write profiles derived during a request back to the database (CLI, tests); a server leaves
     #: that to its background encoder so requests only read
     store_profiles: bool = False
+    #: the day snapshots compute institutions' outcome rates as of (None: the calendar's day of
+    #: each build; a pinned ``Settings.today``, or a test's day, makes them reproducible)
+    today: dt.date | None = None
     scan: PendingScan = field(init=False)
     #: a request whose worker has no stored profile derives it (one encode, ~0.1–0.5 s of CPU)
     #: only while no other request of this process is deriving one; waiting longer than this
@@ -158,6 +161,7 @@ class Recommender:
         ranking_dir: Path | None = None,
         store_profiles: bool = True,
         progress: Progress | None = None,
+        today: dt.date | None = None,
     ) -> Recommender:
         """A recommender with its first snapshot built now (the CLI's and the tests' way)."""
         rec = cls.create(
@@ -169,6 +173,7 @@ class Recommender:
             ranking_dir=ranking_dir,
             store_profiles=store_profiles,
         )
+        rec.today = today
         rec.refresh(progress=progress)
         return rec
 
@@ -190,6 +195,7 @@ class Recommender:
             ranking_dir=self.ranking_dir,
             skill_margin=self.sizes.skill_margin,
             progress=progress,
+            today=self.today,
         )
         self.holder.swap(snap)
         return snap

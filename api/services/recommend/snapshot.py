@@ -10,6 +10,8 @@ home encode each text once) and the caller swaps the reference.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import logging
 import time
 from collections.abc import Callable
@@ -87,11 +89,12 @@ def build_snapshot(
     ranking_dir: Path | None = None,
     skill_margin: float = 0.7,
     progress: Progress | None = None,
+    today: dt.date | None = None,
 ) -> CatalogueSnapshot:
     """Read the catalogue and build the next snapshot. ``previous`` lends what did not change (the
     occupation recogniser when the occupation catalogue is the same); stored vectors are reused
     for every text whose hash is unchanged, so a snapshot after an import encodes the new items
-    only."""
+    only. Institutions' outcome rates are computed as of ``today`` (default: the calendar's)."""
     started = time.perf_counter()
     root = Path(index_dir) / "recommend"
     report = progress or (lambda _step, _done, _total: None)
@@ -101,7 +104,7 @@ def build_snapshot(
         version = catalogue_version(session)
         regions = load_region_names(session)
         names = load_occupation_names(session)
-        progs = load_programmes(session, regions)
+        progs = load_programmes(session, regions, today)
         ords = load_orders(session, regions)
     report("读取培训项目与用工订单", 1, 1)
     p_ids, p_texts = [p.id for p in progs], [programme_text(p, names) for p in progs]
