@@ -11,7 +11,6 @@ home encode each text once) and the caller swaps the reference.
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 import time
 from collections.abc import Callable
