@@ -156,6 +156,16 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         {"completed_on": "2026-11-30", "hours_attended": "10"},
         only(out=("institution", "institution_out")),
     ),
+    ("POST", "/institution/enrollments/{enrollment_id}/certify"): (
+        "/institution/enrollments/999/certify",
+        {"number": "S000001", "issued_on": "2026-11-30"},
+        only(out=("institution", "institution_out")),
+    ),
+    ("POST", "/institution/programmes/{programme_id}/suspend"): (
+        "/institution/programmes/P1/suspend",
+        {},
+        {**only(out=("institution_out",)), "institution": 303},
+    ),
     ("POST", "/admin/claims/{claim_id}/{step}"): ("/admin/claims/999/review", {}, only(out=("admin",))),
     ("POST", "/logout"): ("/logout", None, dict.fromkeys(NAMES, 303)),
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 from data.db.models import Enrollment, Programme, SubsidyClaim
 from data.db.session import transaction
@@ -159,3 +160,71 @@ def test_admin_moves_a_claim_and_separation_of_duties_shows(client) -> None:  # 
     with transaction(client.app.state.engine) as s:
         stored = s.get(SubsidyClaim, claim_id)
         assert (stored.status, stored.approved_by, stored.paid_by) == ("发放", reviewer, payer)
+
+
+def test_institution_records_a_certificate_and_suspends_a_course(sample_apps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After the completion, 登记证书 with the programme's occupation and level: errors by their
+    field keep what was typed; the certificate is stored once; 暂停招生 takes the course out."""
+    from data.db.models import Certificate
+
+    with sample_apps.client(tmp_path, today=dt.date(2027, 3, 20)) as client:
+        with transaction(client.app.state.engine) as s:
+            s.add(
+                Enrollment(worker_id="W2", programme_id="P2", status="报名", enrolled_on=dt.date(2027, 1, 20))
+            )
+        enrollment = _enrollment(client, "W2", "P2").id
+        _sign_in(client, "institution", institution_id="I2")
+        client.post(f"/institution/enrollments/{enrollment}/confirm")
+        client.post(
+            f"/institution/enrollments/{enrollment}/complete",
+            data={"completed_on": "2027-03-15", "hours_attended": "190"},
+        )
+        page = client.get("/institution/programmes/P2").text
+        assert f'action="/institution/enrollments/{enrollment}/certify"' in page
+        bad = client.post(
+            f"/institution/enrollments/{enrollment}/certify",
+            data={"number": "ZS-1", "issued_on": "2027-02-30"},
+        )
+        assert f'id="ie-{enrollment}">日期不存在，请检查年月日</span>' in bad.text
+        assert 'value="ZS-1"' in bad.text
+        empty = client.post(
+            f"/institution/enrollments/{enrollment}/certify", data={"issued_on": "2027-03-18"}
+        )
+        assert f'id="ne-{enrollment}">' in empty.text and 'value="2027-03-18"' in empty.text
+        ok = client.post(
+            f"/institution/enrollments/{enrollment}/certify",
+            data={"number": "ZS-20270318-01", "issued_on": "2027-03-18"},
+            follow_redirects=False,
+        )
+        assert ok.status_code == 303, ok.text[:500]
+        with transaction(client.app.state.engine) as s:
+            certs = s.scalars(select(Certificate).where(Certificate.enrollment_id == enrollment)).all()
+            programme = s.get(Programme, "P2")
+            assert programme is not None
+            assert [(c.number, c.occupation_code, c.level, c.source) for c in certs] == [
+                ("ZS-20270318-01", programme.occupation_code, programme.level, "registry")
+            ]
+        assert _enrollment(client, "W2", "P2").certified
+        # a second certificate for the same enrollment is refused, not stored
+        again = client.post(
+            f"/institution/enrollments/{enrollment}/certify",
+            data={"number": "ZS-20270318-02", "issued_on": "2027-03-18"},
+        )
+        assert again.status_code == 200
+        with transaction(client.app.state.engine) as s:
+            assert (
+                s.scalar(
+                    select(func.count())
+                    .select_from(Certificate)
+                    .where(Certificate.enrollment_id == enrollment)
+                )
+                == 1
+            )
+        # 暂停招生: the course leaves the public catalogue
+        assert client.post("/institution/programmes/P2/suspend", follow_redirects=False).status_code == 303
+        assert "已暂停招生" in client.get("/institution/programmes/P2").text
+        with transaction(client.app.state.engine) as s:
+            assert s.get(Programme, "P2").status == "suspended"  # type: ignore[union-attr]
+        # another institution's course reads as missing
+        _sign_in(client, "institution", institution_id="I1")
+        assert client.post("/institution/programmes/P2/suspend").status_code == 404

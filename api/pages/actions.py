@@ -6,7 +6,7 @@ with the refusal in Chinese (and a completion's errors by their field)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,7 +22,7 @@ from api.pages.workbench import worker_page
 from api.pages.worker import me_page
 from api.schemas.common import DB_INT_MAX, IsoDate, ItemId, WorkerId
 from api.security import Caller
-from api.services import claims, enrollments, outcomes
+from api.services import catalogue_writes, claims, desks, enrollments, outcomes
 from api.services.record_access import enrollment_for_institution
 
 router = APIRouter(include_in_schema=False)
@@ -140,6 +140,67 @@ def institution_records_completion(
     )
 
 
+class CertificateForm(BaseModel):
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    issued_on: IsoDate
+
+
+@router.post("/institution/enrollments/{enrollment_id}/certify")
+def institution_records_certificate(
+    request: Request,
+    enrollment_id: EnrollmentId,
+    caller: InstitutionCaller,
+    engine: EngineDep,
+    session: SessionDep,
+    today: TodayDep,
+    number: Annotated[str, Form()] = "",
+    issued_on: Annotated[str, Form()] = "",
+) -> Response:
+    """结业 → 取证: the certificate the trainee earned on this course (occupation, 工种 and level
+    are the programme's), through the service of the certification API; errors by their field."""
+    form = parse_form(CertificateForm, {"number": number.strip(), "issued_on": issued_on})
+    if form.value is None:
+        return _back_to_programme(request, caller, session, enrollment_id, form=form)
+    _row, programme = enrollment_for_institution(session, caller, enrollment_id)
+    try:
+        outcomes.record_certificate(
+            engine,
+            caller,
+            enrollment_id,
+            occupation_code=programme.occupation_code,
+            level=programme.level,
+            work_type=programme.work_type,
+            number=form.value.number,
+            issued_on=form.value.issued_on,
+            today=today,
+        )
+    except Invalid as exc:
+        for err in exc.errors or ():
+            field = str(err.loc[-1])
+            form.errors[field if field in ("number", "issued_on") else "number"] = err.msg
+        if not exc.errors:
+            form.errors["number"] = exc.message
+        return _back_to_programme(request, caller, session, enrollment_id, form=form)
+    except Conflict as exc:
+        return _back_to_programme(request, caller, session, enrollment_id, problem=exc.message)
+    return RedirectResponse(f"/institution/programmes/{programme.id}?done={enrollment_id}", status_code=303)
+
+
+@router.post("/institution/programmes/{programme_id}/suspend")
+def institution_suspends_programme(
+    programme_id: Annotated[str, Path(min_length=1, max_length=16)],
+    caller: InstitutionCaller,
+    engine: EngineDep,
+    session: SessionDep,
+) -> Response:
+    """暂停招生: the course is no longer listed or recommended (the service of
+    ``POST /api/v1/programmes/{id}/suspend``); another institution's course answers 404."""
+    if programme_id not in {p.id for p in desks.institution_programmes(session, caller.institution_id or "")}:
+        raise NotFound(f"未找到培训项目 {programme_id}")
+    catalogue_writes.suspend_programme(engine, caller, programme_id)
+    return RedirectResponse(f"/institution/programmes/{programme_id}?suspended=1", status_code=303)
+
+
 def _back_to_programme(
     request: Request,
     caller: Caller,
@@ -147,7 +208,7 @@ def _back_to_programme(
     enrollment_id: int,
     *,
     problem: str = "",
-    form: FormResult[CompletionForm] | None = None,
+    form: FormResult[Any] | None = None,
 ) -> Response:
     """The programme page of ``enrollment_id`` (another institution's answers 404)."""
     _row, programme = enrollment_for_institution(session, caller, enrollment_id)

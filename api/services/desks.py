@@ -70,6 +70,8 @@ class ProgrammeSummary:
     enrolled: int
     completed: int
     certified: int
+    #: "active" or "suspended" (暂停招生: neither listed nor recommended)
+    status: str = "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,7 @@ def institution_programmes(session: Session, institution_id: str) -> list[Progra
             enrolled[p.id],
             completed[p.id],
             certified[p.id],
+            p.status,
         )
         for p in programmes
     ]
