@@ -22,7 +22,7 @@ from api.pages.workbench import worker_page
 from api.pages.worker import me_page
 from api.schemas.common import DB_INT_MAX, IsoDate, ItemId, WorkerId
 from api.security import Caller
-from api.services import catalogue_writes, claims, desks, enrollments, outcomes
+from api.services import catalogue_writes, claims, enrollments, outcomes
 from api.services.record_access import enrollment_for_institution
 
 router = APIRouter(include_in_schema=False)
@@ -128,10 +128,7 @@ def institution_records_completion(
             today=today,
         )
     except Invalid as exc:
-        for err in exc.errors or ():
-            form.errors[str(err.loc[-1])] = err.msg
-        if not exc.errors:
-            form.errors["completed_on"] = exc.message
+        _errors_by_field(form, exc, fallback="completed_on")
         return _back_to_programme(request, caller, session, enrollment_id, form=form)
     except Conflict as exc:
         return _back_to_programme(request, caller, session, enrollment_id, problem=exc.message)
@@ -175,11 +172,7 @@ def institution_records_certificate(
             today=today,
         )
     except Invalid as exc:
-        for err in exc.errors or ():
-            field = str(err.loc[-1])
-            form.errors[field if field in ("number", "issued_on") else "number"] = err.msg
-        if not exc.errors:
-            form.errors["number"] = exc.message
+        _errors_by_field(form, exc, fallback="number", fields=("number", "issued_on"))
         return _back_to_programme(request, caller, session, enrollment_id, form=form)
     except Conflict as exc:
         return _back_to_programme(request, caller, session, enrollment_id, problem=exc.message)
@@ -191,14 +184,26 @@ def institution_suspends_programme(
     programme_id: Annotated[str, Path(min_length=1, max_length=16)],
     caller: InstitutionCaller,
     engine: EngineDep,
-    session: SessionDep,
 ) -> Response:
     """暂停招生: the course is no longer listed or recommended (the service of
     ``POST /api/v1/programmes/{id}/suspend``); another institution's course answers 404."""
-    if programme_id not in {p.id for p in desks.institution_programmes(session, caller.institution_id or "")}:
+    if catalogue_writes.institution_of(engine, programme_id) != caller.institution_id:
         raise NotFound(f"未找到培训项目 {programme_id}")
     catalogue_writes.suspend_programme(engine, caller, programme_id)
     return RedirectResponse(f"/institution/programmes/{programme_id}?suspended=1", status_code=303)
+
+
+def _errors_by_field(
+    form: FormResult[Any], exc: Invalid, *, fallback: str, fields: tuple[str, ...] | None = None
+) -> None:
+    """A service's refusal next to the form's fields: each field error at its field (one the form
+    does not show, when ``fields`` lists those it does, at ``fallback``), a refusal without fields
+    at ``fallback``."""
+    for err in exc.errors or ():
+        field = str(err.loc[-1])
+        form.errors[field if fields is None or field in fields else fallback] = err.msg
+    if not exc.errors:
+        form.errors[fallback] = exc.message
 
 
 def _back_to_programme(
