@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, NotFound
 from api.security import Caller
 from api.services.auth import IssuedToken, hash_password, issue_token
+from api.services.users import add_user
 from api.settings import Settings
 from data.db.base import _now
 from data.db.models import AuditEvent, LoginLink, User, Worker
@@ -84,25 +85,17 @@ def _account(session: Session, worker: Worker, actor: str) -> tuple[User, bool]:
     username = f"worker-{worker.id.lower()}"
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名 {username} 已被其他账号使用")
-    user = User(
-        username=username,
-        # nobody knows this password: the account signs in through its links
-        password_hash=hash_password(secrets.token_urlsafe(32)),
-        role="worker",
-        region=worker.home_adcode,
+    # nobody knows this password: the account signs in through its links
+    password_hash = hash_password(secrets.token_urlsafe(32))
+    user = add_user(
+        session,
+        username,
+        password_hash,
+        "worker",
+        worker.home_adcode,
+        actor=actor,
+        via="login_link",
         worker_id=worker.id,
-        active=True,
-    )
-    session.add(user)
-    session.flush()
-    session.add(
-        AuditEvent(
-            actor=actor,
-            action="user.create",
-            entity="user",
-            entity_id=str(user.id),
-            payload={"username": username, "role": "worker", "worker_id": worker.id, "via": "login_link"},
-        )
     )
     return user, True
 

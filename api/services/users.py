@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from api.errors import Conflict, FieldError, Invalid, NotFound
 from api.schemas.auth import UserOut
@@ -57,6 +58,31 @@ def _problems(
     return out
 
 
+def add_user(
+    session: Session,
+    username: str,
+    password_hash: str,
+    role: str,
+    region: str,
+    *,
+    actor: str,
+    via: str | None = None,
+    **ids: str | None,
+) -> User:
+    """Store a new active account in ``session`` (checked already) with its ``user.create``
+    audit event; ``via`` names the path that created it when it is not an administrator's."""
+    user = User(username=username, password_hash=password_hash, role=role, region=region, active=True, **ids)
+    session.add(user)
+    session.flush()
+    payload: dict[str, object] = {"username": username, "role": role, "region": region, **ids}
+    if via is not None:
+        payload["via"] = via
+    session.add(
+        AuditEvent(actor=actor, action="user.create", entity="user", entity_id=str(user.id), payload=payload)
+    )
+    return user
+
+
 def create_user(
     engine: Engine,
     username: str,
@@ -83,25 +109,7 @@ def create_user(
                 raise NotFound(f"{name} {ids[field]} 不存在")
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"用户名 {username} 已被使用")
-        user = User(
-            username=username,
-            password_hash=hash_password(password),
-            role=role,
-            region=region,
-            active=True,
-            **ids,
-        )
-        session.add(user)
-        session.flush()
-        session.add(
-            AuditEvent(
-                actor=actor,
-                action="user.create",
-                entity="user",
-                entity_id=str(user.id),
-                payload={"username": username, "role": role, "region": region, **ids},
-            )
-        )
+        user = add_user(session, username, hash_password(password), role, region, actor=actor, **ids)
         return UserOut.model_validate(user)
 
 
