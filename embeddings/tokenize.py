@@ -18,6 +18,7 @@ Nothing heavy happens at import: jieba's dictionary loads on the first :meth:`Ji
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -58,6 +59,8 @@ _NAME_PARTS: frozenset[str] = frozenset({"人员", "工作", "招聘"})
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9+#.\-]*|\d+")
 _IS_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _IS_WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+#: texts whose tokens a ChineseTokenizer remembers (a few kB each)
+_MEMO_TEXTS = 4096
 
 
 def occupation_user_words(catalogue: pl.DataFrame, *, include_work_types: bool = True) -> list[str]:
@@ -100,6 +103,9 @@ class JiebaTokenizer:
         self.search_mode = search_mode
         self._tokenizer: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
+        # The same texts come back request after request (a worker's skills, an order's title):
+        # their tokens are remembered, bounded; a cut is a pure function of the text.
+        self._memo = functools.lru_cache(maxsize=_MEMO_TEXTS)(self._cut_text)
 
     def _ensure(self) -> jieba.Tokenizer:
         if self._tokenizer is not None:
@@ -123,6 +129,9 @@ class JiebaTokenizer:
         """Tokens of ``text``: words, lower-cased, without punctuation, whitespace or stop words."""
         if not text:
             return []
+        return list(self._memo(text))
+
+    def _cut_text(self, text: str) -> tuple[str, ...]:
         tokenizer = self._ensure()
         # Search mode also emits the dictionary words inside a long word ("电焊工" → "电焊",
         # "焊工", "电焊工"), so a 工种 name in the user dictionary still meets an index text
@@ -133,7 +142,7 @@ class JiebaTokenizer:
             token = token.strip().lower()
             if token and _IS_WORD.search(token) and token not in self.stop_words:
                 out.append(token)
-        return out
+        return tuple(out)
 
 
 class CharNgramTokenizer:

@@ -108,3 +108,13 @@ def test_jieba_user_dictionary_is_private() -> None:
 def test_jieba_drops_boilerplate_and_punctuation() -> None:
     tokens = JiebaTokenizer(["电焊工"]).cut("招聘电焊工，五险一金，包吃住！")
     assert tokens == ["电焊", "焊工", "电焊工"]  # search mode: the word and the words inside it
+
+
+def test_a_remembered_cut_gives_the_same_tokens_in_a_list_of_its_own():
+    tokenizer = JiebaTokenizer(["电焊工"])
+    first = tokenizer.cut("会电焊工，想学电工")
+    assert "电焊工" in first and "电工" in first
+    first.append("改动")
+    again = tokenizer.cut("会电焊工，想学电工")
+    assert again == first[:-1]
+    assert again is not first
