@@ -1,0 +1,177 @@
+"""A programme's worker-independent subsidy terms (matcher.subsidy.amounts.programme_terms), with
+literal amounts from 太原's policy file: 砌筑工 level 5 pays 1,200 on certification (nothing
+without a certificate), capped at the fee; the living allowance is 50 a day up to 1,500, for
+线下 and 混合 courses, counted in training days (hours ÷ 8, at most the calendar days).
+
+Written for the surviving mutants of programme_terms (eval/results/mutation.md): the ranking
+prices pathways with these terms, and the only other check of them was the property test."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from data.policy_loader import load_city_policy
+from matcher.subsidy import CertificationRule, EnterpriseDirectRule, priced_support, programme_terms
+from matcher.types import PastClaim
+from tests.subsidy_factories import BRICKLAYER, EMPLOYER, order_record, programme_record, worker_record
+
+TAIYUAN = load_city_policy("1401").at(dt.date(2024, 5, 6))
+
+
+def _living(**changes: int) -> object:
+    return dataclasses.replace(TAIYUAN, living=dataclasses.replace(TAIYUAN.living, **changes))
+
+
+@pytest.mark.parametrize(
+    ("hours", "living", "days"),
+    [
+        (120, 750, 15),  # 120 h ÷ 8 = 15 days of the course's 20 calendar days, × 50
+        (200, 1000, 20),  # 25 days by the hours, but the course has 20 calendar days
+        (8, 50, 1),  # one day
+        (7, 0, 0),  # under a day: no allowance and no days
+    ],
+)
+def test_the_allowance_is_fifty_a_training_day(hours: int, living: int, days: int) -> None:
+    terms = programme_terms(programme_record(hours=hours), TAIYUAN)
+    assert (terms.subsidy, terms.living, terms.living_days) == (1200, living, days)
+
+
+def test_the_allowance_stops_at_the_citys_cap() -> None:
+    terms = programme_terms(programme_record(hours=120), _living(cap=1))  # type: ignore[arg-type]
+    assert (terms.living, terms.living_days) == (1, 15)
+    terms = programme_terms(programme_record(hours=120), _living(cap=700))  # type: ignore[arg-type]
+    assert (terms.living, terms.living_days) == (700, 15)
+
+
+def test_one_yuan_a_day_is_still_an_allowance() -> None:
+    terms = programme_terms(programme_record(hours=120), _living(per_day=1))  # type: ignore[arg-type]
+    assert (terms.living, terms.living_days) == (15, 15)
+
+
+@pytest.mark.parametrize("changes", [{"per_day": 0}, {"cap": 0}])
+def test_a_city_without_an_allowance_counts_no_days(changes: dict[str, int]) -> None:
+    terms = programme_terms(programme_record(hours=120), _living(**changes))  # type: ignore[arg-type]
+    assert (terms.living, terms.living_days) == (0, 0)
+
+
+def test_an_online_course_has_no_allowance_but_keeps_its_subsidy() -> None:
+    terms = programme_terms(programme_record(delivery="线上"), TAIYUAN)
+    assert (terms.subsidy, terms.living, terms.living_days) == (1200, 0, 0)
+
+
+@pytest.mark.parametrize(("fee", "subsidy"), [(100, 100), (1200, 1200), (1201, 1200), (1500, 1200)])
+def test_the_subsidy_is_capped_at_the_fee(fee: int, subsidy: int) -> None:
+    assert programme_terms(programme_record(fee=fee), TAIYUAN).subsidy == subsidy
+
+
+def test_a_course_without_a_certificate_is_paid_only_where_the_city_pays_part() -> None:
+    assert programme_terms(programme_record(certificate=None), TAIYUAN).subsidy is None
+    half = dataclasses.replace(
+        TAIYUAN, certification=CertificationRule(pay_on="certification", uncertified_percent=50)
+    )
+    assert programme_terms(programme_record(certificate=None), half).subsidy == 600
+    assert programme_terms(programme_record(), half).subsidy == 1200
+
+
+# -- priced_support: the worker's and the order's part, on the same terms -------------------------
+
+COURSE = programme_record(hours=120)  # P1: fee 1,500, subsidy 1,200, allowance 750 over 15 days
+
+
+def _priced(worker: object = None, order: object = None, policy: object = TAIYUAN, **course: object):  # type: ignore[no-untyped-def]
+    programme = programme_record(hours=120, **course) if course else COURSE  # type: ignore[arg-type]
+    terms = programme_terms(programme, policy)  # type: ignore[arg-type]
+    return priced_support(worker or worker_record(), terms, order)  # type: ignore[arg-type]
+
+
+def _money(d) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+    return (d.training_subsidy, d.payee, d.payee_name, d.upfront, d.net_cost, d.employer_cost, d.eligible)
+
+
+def test_a_worker_who_pays_gets_the_subsidy_back() -> None:
+    d = _priced()
+    assert _money(d) == (1200, "worker", None, 1500, 300, 0, True)
+    assert (d.living_allowance, d.living_days, d.day_count, d.paid_on) == (0, 0, "", "certification")
+
+
+def test_an_employer_that_trains_its_hire_is_paid_directly() -> None:
+    d = _priced(order=order_record())
+    assert _money(d) == (1200, "enterprise", EMPLOYER, 0, 0, 300, True)
+    assert d.employer_pays is True
+
+
+def test_a_sole_proprietor_in_taiyuan_trains_at_its_own_cost() -> None:
+    d = _priced(order=order_record(kind="个体工商户"))
+    assert _money(d) == (0, "none", None, 0, 0, 1500, False)
+
+
+def test_without_direct_payment_the_employer_bears_the_fee() -> None:
+    policy = dataclasses.replace(TAIYUAN, enterprise_direct=EnterpriseDirectRule(enabled=False))
+    d = _priced(order=order_record(), policy=policy)
+    assert _money(d) == (0, "none", None, 0, 0, 1500, False)
+
+
+def test_an_order_that_does_not_train_in_this_course_leaves_the_worker_case() -> None:
+    for order in (order_record(programme_id="P9"), order_record(employer_trains=False)):
+        assert _money(_priced(order=order)) == (1200, "worker", None, 1500, 300, 0, True)
+
+
+def test_a_one_yuan_course_is_still_paid() -> None:
+    assert _money(_priced(fee=1)) == (1, "worker", None, 1, 0, 0, True)
+    assert _money(_priced(order=order_record(), fee=1)) == (1, "enterprise", EMPLOYER, 0, 0, 0, True)
+
+
+def test_the_allowance_goes_to_a_priority_group_only() -> None:
+    poor = _priced(worker_record(groups=("脱贫劳动力",)))
+    assert (poor.living_allowance, poor.living_days, poor.day_count) == (750, 15, "training_days")
+    assert _priced(worker_record(groups=("返乡农民工",))).living_allowance == 0
+
+
+def test_a_one_yuan_allowance_is_still_paid() -> None:
+    policy = dataclasses.replace(TAIYUAN, living=dataclasses.replace(TAIYUAN.living, cap=1))
+    d = _priced(worker_record(groups=("脱贫劳动力",)), policy=policy)
+    assert (d.living_allowance, d.living_days) == (1, 15)
+
+
+GRADUATE = "未升学应届初高中毕业生(农村)"
+
+
+@pytest.mark.parametrize(
+    ("year", "start", "allowance"),
+    [
+        (2024, dt.date(2024, 6, 1), 750),  # the window's first day (1 June of the graduation year)
+        (2024, dt.date(2024, 5, 31), 0),  # the day before
+        (2023, dt.date(2024, 5, 31), 750),  # the window's last day (12 months on)
+        (2023, dt.date(2024, 6, 1), 0),  # the day after
+        (None, dt.date(2024, 6, 1), 0),  # no recorded graduation year
+    ],
+)
+def test_a_graduate_has_an_allowance_within_the_cohort_window(
+    year: int | None, start: dt.date, allowance: int
+) -> None:
+    worker = worker_record(groups=(GRADUATE,), graduation_year=year)
+    d = _priced(worker, start=start, end=start + dt.timedelta(days=19))
+    assert d.living_allowance == allowance
+
+
+def test_outcomes_shared_on_one_programme_stay_apart() -> None:
+    terms = programme_terms(COURSE, TAIYUAN)
+    poor = priced_support(worker_record(groups=("脱贫劳动力",)), terms)
+    plain = priced_support(worker_record(), terms)
+    hired = priced_support(worker_record(), terms, order_record())
+    other = priced_support(worker_record(), terms, order_record(employer_name="另一家建筑公司"))
+    assert (poor.living_allowance, plain.living_allowance) == (750, 0)
+    assert (hired.payee_name, other.payee_name) == (EMPLOYER, "另一家建筑公司")
+    assert priced_support(worker_record(), terms) is plain
+
+
+def test_a_claim_of_another_work_type_in_the_same_year_does_not_count() -> None:
+    """太原 reads the no-duplicate rule by 工种: a 2024 claim for 打胶工 leaves 建筑瓦工 payable."""
+    claim = PastClaim(BRICKLAYER, 5, 2024, "training", "打胶工")
+    d = _priced(worker_record(past_claims=(claim,)), work_type="建筑瓦工")
+    assert (d.training_subsidy, d.eligible) == (1200, True)
+    same = PastClaim(BRICKLAYER, 5, 2024, "training", "建筑瓦工")
+    assert _priced(worker_record(past_claims=(same,)), work_type="建筑瓦工").training_subsidy == 0
