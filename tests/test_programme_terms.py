@@ -14,7 +14,15 @@ import datetime as dt
 import pytest
 
 from data.policy_loader import load_city_policy
-from matcher.subsidy import CertificationRule, EnterpriseDirectRule, priced_support, programme_terms
+from matcher.subsidy import (
+    CertificationRule,
+    EnterpriseDirectRule,
+    PolicyAmounts,
+    priced_support,
+    programme_terms,
+)
+from matcher.subsidy.model import Step
+from matcher.subsidy.rules import decide_payment_basis, join_cn
 from matcher.types import PastClaim
 from tests.subsidy_factories import BRICKLAYER, EMPLOYER, order_record, programme_record, worker_record
 
@@ -175,3 +183,83 @@ def test_a_claim_of_another_work_type_in_the_same_year_does_not_count() -> None:
     assert (d.training_subsidy, d.eligible) == (1200, True)
     same = PastClaim(BRICKLAYER, 5, 2024, "training", "建筑瓦工")
     assert _priced(worker_record(past_claims=(same,)), work_type="建筑瓦工").training_subsidy == 0
+
+
+# -- decide_payment_basis: clause 十's certificate condition, as a step ----------------------------
+
+BASIS_FACTS = ("pay_on", "certified", "awards_certificate", "uncertified_percent")
+
+
+def _basis(amount: int, pay_on: str, percent: int, *, certified: bool | None, awards: bool) -> Step:
+    policy = dataclasses.replace(
+        TAIYUAN, certification=CertificationRule(pay_on=pay_on, uncertified_percent=percent)
+    )
+    return decide_payment_basis(amount, policy, certified=certified, awards_certificate=awards)
+
+
+def test_paid_on_completion_the_certificate_does_not_matter() -> None:
+    step = _basis(1200, "completion", 0, certified=False, awards=False)
+    facts = tuple(zip(BASIS_FACTS, ("completion", False, False, 0), strict=True))
+    assert step == Step("payment_basis", "十", True, "培训结业后即可申领职业培训补贴", facts, 1200)
+
+
+@pytest.mark.parametrize(("certified", "awards"), [(None, True), (True, False), (True, True)])
+def test_paid_on_certification_a_certificate_gets_the_full_amount(
+    certified: bool | None, awards: bool
+) -> None:
+    step = _basis(1200, "certification", 0, certified=certified, awards=awards)
+    reason = "取得职业资格证书或职业技能等级证书后发放职业培训补贴"
+    facts = tuple(zip(BASIS_FACTS, ("certification", certified, awards, 0), strict=True))
+    assert step == Step("payment_basis", "十", True, reason, facts, 1200)
+
+
+@pytest.mark.parametrize(
+    ("certified", "why"), [(None, "本课程不颁发证书"), (False, "未取得职业资格证书或职业技能等级证书")]
+)
+def test_without_a_certificate_nothing_is_paid_where_the_city_pays_no_part(
+    certified: bool | None, why: str
+) -> None:
+    step = _basis(1200, "certification", 0, certified=certified, awards=certified is False)
+    reason = f"太原市职业培训补贴在取得证书后发放，{why}，不能享受"
+    assert (step.rule, step.clause, step.eligible, step.reason, step.amount) == (
+        "payment_basis",
+        "十",
+        False,
+        reason,
+        0,
+    )
+    assert [name for name, _ in step.facts] == list(BASIS_FACTS)
+
+
+@pytest.mark.parametrize(
+    ("amount", "percent", "paid"),
+    [(1200, 50, 600), (149, 1, 1), (150, 1, 2), (1201, 50, 601)],  # half-up to the yuan
+)
+def test_without_a_certificate_a_part_is_paid_rounded_half_up(amount: int, percent: int, paid: int) -> None:
+    step = _basis(amount, "certification", percent, certified=False, awards=True)
+    reason = f"未取得职业资格证书或职业技能等级证书，按规定发放补贴标准的{percent}%，即{paid}元"
+    facts = tuple(zip(BASIS_FACTS, ("certification", False, True, percent), strict=True))
+    assert step == Step("payment_basis", "十", True, reason, facts, paid)
+
+
+def test_a_part_that_rounds_to_nothing_is_a_refusal() -> None:
+    step = _basis(49, "certification", 1, certified=False, awards=True)
+    assert (step.eligible, step.amount) == (False, 0)
+
+
+def test_priority_groups_are_named_with_the_chinese_enumeration_comma() -> None:
+    assert join_cn(["脱贫劳动力", "防返贫监测对象"]) == "脱贫劳动力、防返贫监测对象"
+    assert join_cn(["脱贫劳动力"]) == "脱贫劳动力"
+
+
+# -- PolicyAmounts: the ranking's function, caching the terms ---------------------------------------
+
+
+def test_the_rankings_amounts_cache_each_programmes_terms_and_see_the_order() -> None:
+    amounts = PolicyAmounts(lambda p: TAIYUAN)
+    terms = amounts.terms(COURSE)
+    assert terms is not None and amounts.terms(COURSE) is terms
+    assert terms.subsidy == 1200
+    hired = amounts(worker_record(), COURSE, order_record())
+    assert (hired.payee, hired.payee_name, hired.employer_cost) == ("enterprise", EMPLOYER, 300)
+    assert amounts(worker_record(), COURSE).payee == "worker"
