@@ -29,6 +29,7 @@ from api.services.record_access import (
     Actor,
     audit,
     enrollment_for_institution,
+    enrollments_visible_to,
     programme_for_institution,
     visible_enrollment,
     visible_worker,
@@ -45,6 +46,7 @@ __all__ = [
     "enroll",
     "list_for_programme",
     "list_for_worker",
+    "list_visible",
     "place_in",
     "request",
     "withdraw",
@@ -355,3 +357,10 @@ def list_for_programme(engine: Engine, actor: Actor, programme_id: str) -> list[
         )
         return [view(s, e) for e in rows]
 
+
+def list_visible(engine: Engine, actor: Actor, *, limit: int | None = None) -> list[EnrollmentView]:
+    """Every enrollment the caller may see, oldest first (who sees which:
+    :func:`api.services.record_access.enrollments_visible_to`)."""
+    with transaction(engine) as s:
+        rows = s.scalars(enrollments_visible_to(actor).order_by(Enrollment.id).limit(limit))
+        return [view(s, e) for e in rows]
