@@ -304,6 +304,12 @@ MATRIX.update(
             _only({"counselor": 409, "counselor_out": 404}),  # refused: claimed already
         ),
         ("GET", "/api/v1/claims"): ("/api/v1/claims", None, STAFF_LIST),
+        ("GET", "/api/v1/claims/export"): ("/api/v1/claims/export?format=csv", None, STAFF_LIST),
+        ("GET", "/api/v1/enrollments/export"): (
+            "/api/v1/enrollments/export?format=csv",
+            None,
+            {**SIGNED_IN, "employer": 403, "employer_out": 403},  # each sees its own (or none)
+        ),
         ("GET", "/api/v1/claims/{claim_id}"): (
             C1,
             None,
@@ -357,6 +363,30 @@ MATRIX.update(
         ),
     }
 )
+
+
+#: further calls of a route in MATRIX whose parameters choose another service: (method, route
+#: template, the path called, the body, expected status per caller)
+VARIANTS: list[tuple[str, str, str, object, dict[str, int]]] = [
+    # W1's ledger row as the records already hold it (no change); I2's school does not own P1
+    (
+        "POST",
+        "/api/v1/imports/{kind}",
+        "/api/v1/imports/ledger",
+        "ledger",
+        only(institution=200, institution_out=422),
+    ),
+    (
+        "POST",
+        "/api/v1/imports/{kind}",
+        "/api/v1/imports/workers?errors=xlsx",
+        "upload",
+        only(counselor=200, counselor_out=422, admin=403, admin_out=403),
+    ),
+]
+LEDGER = (
+    "worker_id,programme_id,enrolled_on,completed_on,hours_attended\nW1,P1,2026-12-01,2027-01-25,116\n"
+).encode("gbk")
 
 
 def _seed_records(client: TestClient) -> None:
@@ -419,13 +449,18 @@ def test_route_role_scope_matrix(client: TestClient) -> None:
     _seed_records(client)
     got: dict[tuple[str, str, str], int] = {}
     want: dict[tuple[str, str, str], int] = {}
-    for (method, template), (path, body, expected) in MATRIX.items():
+    calls = [(m, t, t, p, b, e) for (m, t), (p, b, e) in MATRIX.items()]
+    variants = [(m, t, p, p, b, e) for m, t, p, b, e in VARIANTS]  # asserted under their path
+    # the variants before the last three rows, which change what the others read
+    for method, template, key, path, body, expected in [*calls[:-3], *variants, *calls[-3:]]:
         if template == "/api/v1/auth/logout":
             continue  # last: it ends the tokens
         for name in NAMES:
             files = None
             if body == "upload":
                 sent, files = None, {"file": ("workers.csv", _upload(name), "text/csv")}
+            elif body == "ledger":
+                sent, files = None, {"file": ("ledger.csv", LEDGER, "text/csv")}
             elif callable(body):
                 sent = body(name)
             elif body and template == "/api/v1/auth/login":
@@ -434,8 +469,8 @@ def test_route_role_scope_matrix(client: TestClient) -> None:
             else:
                 sent = body
             r = client.request(method, path, json=sent, files=files, headers=headers[name])
-            got[(method, template, name)] = r.status_code
-            want[(method, template, name)] = expected[name]
+            got[(method, key, name)] = r.status_code
+            want[(method, key, name)] = expected[name]
             if r.status_code == 401:
                 assert r.headers["www-authenticate"] == "Bearer"
                 assert not r.json()["detail"].isascii()

@@ -78,3 +78,12 @@ def test_every_page_is_in_the_readme() -> None:
         if f"`{path}`" not in pages and f"`{path}?" not in pages and f"`{path}` " not in pages:
             missing.append(path)
     assert not missing, f"pages missing from README.md's web pages: {missing}"
+
+
+def test_every_ledger_column_is_documented() -> None:
+    from api.services.ledger_upload import LEDGER_FIELDS
+
+    text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text.split("## ledger\n", 1)[1].split("\n## ", 1)[0]
+    for field in LEDGER_FIELDS:
+        assert f"`{field.name}`" in section, f"ledger.{field.name} missing from docs/formats.md"

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from api.deps import SessionDep
 from api.errors import ERROR_RESPONSES
+from api.routers.spreadsheets import EXPORT_LIMIT, SPREADSHEET, ExportFormat, download
 from api.schemas.catalogue import InstitutionOut, OrderOut, ProgrammeOut, RegionOut
 from api.schemas.common import IsoDate, Limit, Offset, Page, RegionPrefix
 from api.services import catalogue
-from api.services.exports import MEDIA_TYPES, spreadsheet
-
-EXPORT_LIMIT = 100_000
-ExportFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format", description="csv 或 xlsx")]
-SPREADSHEET: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {}, MEDIA_TYPES["xlsx"]: {}}, "description": "电子表格"}
-}
-
-
-def _download(rows: list, columns: tuple[str, ...], fmt: str, name: str) -> Response:
-    """``rows`` (response models) as the spreadsheet file ``name.fmt`` (see api.services.exports)."""
-    body = spreadsheet(rows, columns, fmt)  # type: ignore[arg-type]
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
-    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
-
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses={422: ERROR_RESPONSES[422]})
 
@@ -67,7 +53,7 @@ def export_programmes(session: SessionDep, city: RegionPrefix = None, fmt: Expor
     query = catalogue.ProgrammeQuery(city, None, None, None, EXPORT_LIMIT, 0)
     _total, rows = catalogue.list_programmes(session, query)
     views = [ProgrammeOut.model_validate(r) for r in rows]
-    return _download(views, tuple(ProgrammeOut.model_fields), fmt, "programmes")
+    return download(views, tuple(ProgrammeOut.model_fields), fmt, "programmes")
 
 
 @router.get("/institutions", response_model=Page[InstitutionOut])
@@ -93,7 +79,7 @@ def export_orders(session: SessionDep, city: RegionPrefix = None, fmt: ExportFor
     """导出在招的用工订单（与列表同样的内容；以 = + - @ 开头的单元格按文字处理）。"""
     _total, rows = catalogue.list_orders(session, city, EXPORT_LIMIT, 0)
     views = [OrderOut.model_validate(r) for r in rows]
-    return _download(views, tuple(OrderOut.model_fields), fmt, "orders")
+    return download(views, tuple(OrderOut.model_fields), fmt, "orders")
 
 
 @router.get("/regions", response_model=list[RegionOut])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi import status as http_status
 
 from api.deps import (
@@ -17,6 +17,7 @@ from api.deps import (
     SubsidyServiceDep,
 )
 from api.routers.record_responses import RESPONSES
+from api.routers.spreadsheets import EXPORT_LIMIT, SPREADSHEET, ExportFormat, download
 from api.schemas.common import ID_PATTERN, Limit, Offset, Page, WorkerId
 from api.schemas.records import AuditEventOut, ClaimId, ClaimIn, ClaimOut, ClaimStepIn
 from api.security import Caller
@@ -56,6 +57,22 @@ def list_claims(
         service, caller, status=status, worker_id=worker_id, limit=limit, offset=offset
     )
     return Page[ClaimOut](total=total, items=[ClaimOut.model_validate(r) for r in rows])
+
+
+@router.get("/claims/export", response_class=Response, responses=SPREADSHEET)
+def export_claims(
+    caller: StaffDep,
+    service: SubsidyServiceDep,
+    status: Annotated[ClaimStatus | None, Query(description="申领状态")] = None,
+    worker_id: Annotated[str | None, Query(pattern=ID_PATTERN, description="劳动者编号")] = None,
+    fmt: ExportFormat = "xlsx",
+) -> Response:
+    """导出本辖区的补贴申领（与列表同样的范围和字段，最新的在前；以 = + - @ 开头的单元格按文字处理）。"""
+    _total, rows = claims.list_claims(
+        service, caller, status=status, worker_id=worker_id, limit=EXPORT_LIMIT, offset=0
+    )
+    views = [ClaimOut.model_validate(r) for r in rows]
+    return download(views, tuple(ClaimOut.model_fields), fmt, "claims")
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimOut)

@@ -5,7 +5,9 @@ service → response model; the actor is always the signed-in caller."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
 
 from api.deps import (
     ClockDep,
@@ -18,6 +20,7 @@ from api.deps import (
     WorkerSelfDep,
 )
 from api.routers.record_responses import RESPONSES
+from api.routers.spreadsheets import EXPORT_LIMIT, SPREADSHEET, ExportFormat, download
 from api.schemas.common import OrderId, WorkerId
 from api.schemas.records import (
     CertificateIn,
@@ -32,9 +35,13 @@ from api.schemas.records import (
     ProgrammeId,
     WithdrawIn,
 )
+from api.security import Caller, allow
 from api.services import enrollments, outcomes
 
 router = APIRouter(prefix="/api/v1", tags=["enrollments"], responses=RESPONSES)
+
+#: who sees enrollments: an institution its programmes', staff their region's workers', a worker its own
+EnrollmentReaderDep = Annotated[Caller, Depends(allow("admin", "counselor", "institution", "worker"))]
 
 
 @router.post("/enrollments", response_model=EnrollmentOut, status_code=status.HTTP_201_CREATED)
@@ -49,6 +56,17 @@ def enroll(body: EnrollmentIn, caller: CounselorDep, engine: EngineDep, clock: C
         today=clock(),
     )
     return EnrollmentOut.model_validate(view)
+
+
+@router.get("/enrollments/export", response_class=Response, responses=SPREADSHEET)
+def export_enrollments(
+    caller: EnrollmentReaderDep, engine: EngineDep, fmt: ExportFormat = "xlsx"
+) -> Response:
+    """导出您可查看的全部报名记录（培训机构：本机构培训项目的；经办人、管理员：本辖区劳动者的；劳动者：本人的），
+    字段与报名记录列表相同；以 = + - @ 开头的单元格按文字处理。"""
+    rows = enrollments.list_visible(engine, caller, limit=EXPORT_LIMIT)
+    views = [EnrollmentOut.model_validate(v) for v in rows]
+    return download(views, tuple(EnrollmentOut.model_fields), fmt, "enrollments")
 
 
 @router.post("/enrollments/requests", response_model=EnrollmentOut, status_code=status.HTTP_201_CREATED)

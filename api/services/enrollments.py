@@ -29,6 +29,7 @@ from api.services.record_access import (
     Actor,
     audit,
     enrollment_for_institution,
+    enrollments_visible_to,
     programme_for_institution,
     visible_enrollment,
     visible_worker,
@@ -41,9 +42,12 @@ __all__ = [
     "SEAT_HOLDING",
     "EnrollmentView",
     "confirm",
+    "confirm_in",
     "enroll",
     "list_for_programme",
     "list_for_worker",
+    "list_visible",
+    "place_in",
     "request",
     "withdraw",
 ]
@@ -161,6 +165,45 @@ def _already(programme_id: str) -> Conflict:
     return Conflict(f"该劳动者已报名培训项目 {programme_id}，不能重复报名")
 
 
+def place_in(
+    s: Session,
+    actor: Actor,
+    worker_id: str,
+    programme: Programme,
+    *,
+    enrolled_on: dt.date,
+    order_id: str | None = None,
+) -> Enrollment:
+    """Enroll ``worker_id`` in ``programme`` inside the caller's transaction, taking one seat (the
+    caller has checked who may and that the programme takes the worker): a pending request of the
+    worker is confirmed, a withdrawn enrollment taken up again; any other enrollment of the
+    worker in the programme raises :class:`Conflict`. Audited."""
+    row = _existing(s, worker_id, programme.id)
+    if row is not None and row.status not in (REQUESTED, WITHDRAWN):
+        raise _already(programme.id)
+    _take_seat(s, programme)
+    action = "enrollment.enrolled"
+    if row is None:
+        row = Enrollment(worker_id=worker_id, programme_id=programme.id, enrolled_on=enrolled_on)
+        s.add(row)
+    elif row.status == REQUESTED:
+        action = "enrollment.request_confirmed"
+    row.status = ENROLLED
+    row.enrolled_on = enrolled_on
+    row.employer_order_id = order_id or row.employer_order_id
+    row.fee_payer = "employer" if programme.employer_funded else "worker"
+    s.flush()  # uq_enrollment answers here
+    audit(
+        s,
+        actor,
+        action,
+        "enrollment",
+        row.id,
+        {"worker_id": worker_id, "programme_id": programme.id, "order_id": row.employer_order_id},
+    )
+    return row
+
+
 def enroll(
     engine: Engine,
     actor: Actor,
@@ -187,29 +230,7 @@ def enroll(
                 raise Conflict(f"劳动者 {worker_id} 已停用，不能报名")
             programme = _open_programme(s, programme_id, today)
             order = _linked_order(s, order_id)
-            row = _existing(s, worker_id, programme_id)
-            if row is not None and row.status not in (REQUESTED, WITHDRAWN):
-                raise _already(programme_id)
-            _take_seat(s, programme)
-            action = "enrollment.enrolled"
-            if row is None:
-                row = Enrollment(worker_id=worker_id, programme_id=programme_id, enrolled_on=today)
-                s.add(row)
-            elif row.status == REQUESTED:
-                action = "enrollment.request_confirmed"
-            row.status = ENROLLED
-            row.enrolled_on = today
-            row.employer_order_id = order or row.employer_order_id
-            row.fee_payer = "employer" if programme.employer_funded else "worker"
-            s.flush()  # uq_enrollment answers here
-            audit(
-                s,
-                actor,
-                action,
-                "enrollment",
-                row.id,
-                {"worker_id": worker_id, "programme_id": programme_id, "order_id": row.employer_order_id},
-            )
+            row = place_in(s, actor, worker_id, programme, order_id=order, enrolled_on=today)
             return view(s, row)
     except IntegrityError:
         # the same worker enrolled into the same programme by someone else at the same moment
@@ -262,19 +283,24 @@ def request(
 def confirm(engine: Engine, actor: Actor, enrollment_id: int) -> EnrollmentView:
     """The institution confirms an enrollment into its own programme: 报名 → 在训."""
     with transaction(engine) as s:
-        row, _ = enrollment_for_institution(s, actor, enrollment_id, lock=True)
-        if row.status != ENROLLED:
-            raise Conflict(f"报名记录 {enrollment_id} 的状态为“{row.status}”，只有“{ENROLLED}”可以确认")
-        row.status = IN_TRAINING
-        audit(
-            s,
-            actor,
-            "enrollment.confirmed",
-            "enrollment",
-            row.id,
-            {"worker_id": row.worker_id, "programme_id": row.programme_id},
-        )
-        return view(s, row)
+        return view(s, confirm_in(s, actor, enrollment_id))
+
+
+def confirm_in(s: Session, actor: Actor, enrollment_id: int) -> Enrollment:
+    """:func:`confirm` inside the caller's transaction."""
+    row, _ = enrollment_for_institution(s, actor, enrollment_id, lock=True)
+    if row.status != ENROLLED:
+        raise Conflict(f"报名记录 {enrollment_id} 的状态为“{row.status}”，只有“{ENROLLED}”可以确认")
+    row.status = IN_TRAINING
+    audit(
+        s,
+        actor,
+        "enrollment.confirmed",
+        "enrollment",
+        row.id,
+        {"worker_id": row.worker_id, "programme_id": row.programme_id},
+    )
+    return row
 
 
 def withdraw(engine: Engine, actor: Actor, enrollment_id: int, *, reason: str) -> EnrollmentView:
@@ -329,4 +355,12 @@ def list_for_programme(engine: Engine, actor: Actor, programme_id: str) -> list[
         rows = s.scalars(
             select(Enrollment).where(Enrollment.programme_id == programme_id).order_by(Enrollment.id)
         )
+        return [view(s, e) for e in rows]
+
+
+def list_visible(engine: Engine, actor: Actor, *, limit: int | None = None) -> list[EnrollmentView]:
+    """Every enrollment the caller may see, oldest first (who sees which:
+    :func:`api.services.record_access.enrollments_visible_to`)."""
+    with transaction(engine) as s:
+        rows = s.scalars(enrollments_visible_to(actor).order_by(Enrollment.id).limit(limit))
         return [view(s, e) for e in rows]

@@ -41,10 +41,14 @@ def _frame(rows: Sequence[BaseModel], columns: Sequence[str]) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).map_elements(neutralise, return_dtype=pl.Utf8) for c in columns)
 
 
-def spreadsheet(rows: Sequence[BaseModel], columns: Sequence[str], fmt: Format) -> bytes:
-    """``rows`` (response models) as a CSV or XLSX file with ``columns`` in that order; every
-    value as text."""
+def spreadsheet(
+    rows: Sequence[BaseModel], columns: Sequence[str], fmt: Format, *, header: Sequence[str] | None = None
+) -> bytes:
+    """``rows`` (response models) as a CSV or XLSX file with ``columns`` in that order, under
+    ``header`` (default: the column names); every value as text."""
     frame = _frame(rows, columns)
+    if header is not None:
+        frame = frame.rename(dict(zip(columns, header, strict=True)))
     if fmt == "csv":
         return "\ufeff".encode() + frame.write_csv().encode("utf-8")
     from openpyxl import Workbook
@@ -52,7 +56,7 @@ def spreadsheet(rows: Sequence[BaseModel], columns: Sequence[str], fmt: Format) 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(list(columns))
+    sheet.append(list(frame.columns))
     for values in frame.iter_rows():
         sheet.append(list(values))
     out = io.BytesIO()

@@ -1,33 +1,41 @@
 """Bulk upload over HTTP: a CSV (UTF-8 or GBK, as Excel saves it) or XLSX file of workers,
-programmes, orders or institutions, all or nothing, within the caller's scope.
+programmes, orders, institutions or an institution's training ledger, all or nothing, within the
+caller's scope; and the errors of a refused file as a spreadsheet.
 
 The file goes through :func:`data.loaders.load_frame_in` (every bad row with its line, field and
 a Chinese message; nothing stored then) inside one transaction that also checks scope, row by
 row, before and after: a counselor's workers must live in their region (also the stored rows a
 file would overwrite), an institution's programmes must be its own, an employer's orders its
 own, an admin's institutions in their region. Loading the same file again changes nothing (rows
-are keyed by id). The size limit is ``Settings.upload_max_bytes``.
+are keyed by id). The size limit is ``Settings.upload_max_bytes``. A ledger (its trainees'
+enrollments, completions and certificates) goes through the records services instead
+(:mod:`api.services.ledger_upload`), keyed by worker and programme.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.errors import FieldError, Forbidden, Invalid
 from api.security import Caller
+from api.services.exports import spreadsheet
+from api.services.ledger_upload import store_ledger
 from api.services.record_writes import audit
 from data.db.models import Institution, Order, Programme, Worker
 from data.db.session import transaction
-from data.loaders import load_frame_in
+from data.loaders import LoadReport, load_frame_in
 from data.tabular import FIRST_DATA_LINE, RowError, ValidationFailed, read_table
 
-__all__ = ["IMPORT_ROLES", "ImportResult", "import_file"]
+__all__ = ["IMPORT_ROLES", "ImportResult", "errors_xlsx", "import_file"]
 
 #: kind → the role that may upload it
 IMPORT_ROLES = {
@@ -35,6 +43,7 @@ IMPORT_ROLES = {
     "programmes": "institution",
     "orders": "employer",
     "institutions": "admin",
+    "ledger": "institution",
 }
 _SUFFIXES = {".csv", ".xlsx"}
 
@@ -52,6 +61,23 @@ def _invalid(errors: list[RowError]) -> Invalid:
     shown = "；".join(str(e) for e in sorted(errors, key=lambda e: (e.line, e.field))[:5])
     more = f"，另有{len(errors) - 5}处" if len(errors) > 5 else ""
     return Invalid(f"文件有{len(errors)}处错误，未导入任何数据：{shown}{more}", fields)
+
+
+class _ErrorRow(BaseModel):
+    line: int
+    field: str
+    message: str
+
+
+#: the columns of the errors spreadsheet, as a person reads them
+ERROR_HEADER = ("行号", "字段", "错误说明")
+
+
+def errors_xlsx(errors: Sequence[FieldError]) -> bytes:
+    """The errors of a refused file (:class:`Invalid`'s, ``loc`` ``["file", line, field]``) as an
+    XLSX workbook: one row per error, in the order of the JSON answer, under :data:`ERROR_HEADER`."""
+    rows = [_ErrorRow(line=int(e.loc[1]), field=str(e.loc[2]), message=e.msg) for e in errors]
+    return spreadsheet(rows, ("line", "field", "message"), "xlsx", header=ERROR_HEADER)
 
 
 def _lines(frame: pl.DataFrame) -> dict[str, int]:
@@ -98,10 +124,18 @@ def _scope_errors(session: Session, caller: Caller, kind: str, lines: dict[str, 
 
 
 def import_file(
-    engine: Engine, caller: Caller, kind: str, filename: str, content: bytes, *, secret_key: str
+    engine: Engine,
+    caller: Caller,
+    kind: str,
+    filename: str,
+    content: bytes,
+    *,
+    secret_key: str,
+    today: dt.date | None = None,
 ) -> ImportResult:
-    """Store the uploaded file of ``kind`` (see the module docstring). Raises :class:`Forbidden`
-    for a kind the caller's role does not upload, :class:`Invalid` with every bad row."""
+    """Store the uploaded file of ``kind`` (see the module docstring; ``today`` dates a ledger's
+    checks). Raises :class:`Forbidden` for a kind the caller's role does not upload,
+    :class:`Invalid` with every bad row."""
     if IMPORT_ROLES.get(kind) != caller.role:
         raise Forbidden(f"无权导入此类数据：{kind}")
     suffix = Path(filename or "").suffix.lower()
@@ -114,24 +148,38 @@ def import_file(
             frame = read_table(path)
         except ValidationFailed as exc:
             raise _invalid(exc.errors) from None
-    lines = _lines(frame)
+    source = filename[-200:]
     try:
         with transaction(engine) as session:
-            before = _scope_errors(session, caller, kind, lines)
-            if before:
-                raise _invalid(before)
-            report = load_frame_in(session, kind, frame, source=filename[-200:], secret_key=secret_key)
-            after = _scope_errors(session, caller, kind, lines)
-            if after:
-                raise _invalid(after)
+            if kind == "ledger":
+                ledger = store_ledger(session, caller, frame, source=source, today=today or dt.date.today())
+                rows, inserted, updated = ledger.rows, ledger.inserted, ledger.updated
+            else:
+                report = _load_in_scope(session, caller, kind, frame, source, secret_key)
+                rows, inserted, updated = report.rows, report.inserted, report.updated
             audit(
                 session,
                 caller,
                 f"import.{kind}",
                 "import",
                 kind,
-                {"rows": report.rows, "inserted": report.inserted, "updated": report.updated},
+                {"rows": rows, "inserted": inserted, "updated": updated},
             )
     except ValidationFailed as exc:
         raise _invalid(exc.errors) from None
-    return ImportResult(kind, report.rows, report.inserted, report.updated)
+    return ImportResult(kind, rows, inserted, updated)
+
+
+def _load_in_scope(
+    session: Session, caller: Caller, kind: str, frame: pl.DataFrame, source: str, secret_key: str
+) -> LoadReport:
+    """Load a catalogue or workers file, every row within the caller's scope before and after."""
+    lines = _lines(frame)
+    before = _scope_errors(session, caller, kind, lines)
+    if before:
+        raise _invalid(before)
+    report = load_frame_in(session, kind, frame, source=source, secret_key=secret_key)
+    after = _scope_errors(session, caller, kind, lines)
+    if after:
+        raise _invalid(after)
+    return report

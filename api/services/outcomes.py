@@ -29,6 +29,10 @@ __all__ = [
     "CERTIFICATE_NUMBER",
     "CertificateView",
     "HireView",
+    "certify_in",
+    "check_certificate",
+    "check_completion",
+    "complete_in",
     "record_certificate",
     "record_completion",
     "record_hire",
@@ -79,6 +83,21 @@ def touch_institutions(s: Session, institution_ids: set[str]) -> None:
         )
 
 
+def check_completion(
+    programme: Programme, *, completed_on: dt.date, hours_attended: int, today: dt.date
+) -> None:
+    """Refuse (:class:`Invalid`, by field) a completion the programme's dates and hours rule out."""
+    if completed_on < programme.start_date:
+        raise _invalid(
+            "completed_on",
+            f"结业日期 {completed_on.isoformat()} 早于开班日期 {programme.start_date.isoformat()}",
+        )
+    if completed_on > today:
+        raise _invalid("completed_on", f"结业日期 {completed_on.isoformat()} 晚于今天 {today.isoformat()}")
+    if not 0 <= hours_attended <= programme.hours:
+        raise _invalid("hours_attended", f"出勤学时应在 0 至 {programme.hours}（课程总学时）之间")
+
+
 def record_completion(
     engine: Engine,
     actor: Actor,
@@ -90,43 +109,53 @@ def record_completion(
 ) -> EnrollmentView:
     """The institution records that its trainee finished (结业) on ``completed_on`` having attended
     ``hours_attended`` hours: 在训 → 结业."""
-    today = today or dt.date.today()
     with transaction(engine) as s:
-        row, programme = enrollment_for_institution(s, actor, enrollment_id, lock=True)
-        if row.status != IN_TRAINING:
-            status = f"报名记录 {enrollment_id} 的状态为“{row.status}”"
-            raise Conflict(f"{status}，须先确认报名（“{IN_TRAINING}”）才能登记结业")
-        if completed_on < programme.start_date:
-            raise _invalid(
-                "completed_on",
-                f"结业日期 {completed_on.isoformat()} 早于开班日期 {programme.start_date.isoformat()}",
-            )
-        if completed_on > today:
-            raise _invalid(
-                "completed_on", f"结业日期 {completed_on.isoformat()} 晚于今天 {today.isoformat()}"
-            )
-        if not 0 <= hours_attended <= programme.hours:
-            raise _invalid("hours_attended", f"出勤学时应在 0 至 {programme.hours}（课程总学时）之间")
-        row.status = COMPLETED
-        row.completed = True
-        row.completed_on = completed_on
-        row.hours_attended = hours_attended
-        audit(
+        row = complete_in(
             s,
             actor,
-            "enrollment.completed",
-            "enrollment",
-            row.id,
-            {
-                "worker_id": row.worker_id,
-                "programme_id": programme.id,
-                "completed_on": completed_on.isoformat(),
-                "hours_attended": hours_attended,
-                "hours": programme.hours,
-            },
+            enrollment_id,
+            completed_on=completed_on,
+            hours_attended=hours_attended,
+            today=today or dt.date.today(),
         )
-        touch_institutions(s, {programme.institution_id})
         return view(s, row)
+
+
+def complete_in(
+    s: Session,
+    actor: Actor,
+    enrollment_id: int,
+    *,
+    completed_on: dt.date,
+    hours_attended: int,
+    today: dt.date,
+) -> Enrollment:
+    """:func:`record_completion` inside the caller's transaction."""
+    row, programme = enrollment_for_institution(s, actor, enrollment_id, lock=True)
+    if row.status != IN_TRAINING:
+        status = f"报名记录 {enrollment_id} 的状态为“{row.status}”"
+        raise Conflict(f"{status}，须先确认报名（“{IN_TRAINING}”）才能登记结业")
+    check_completion(programme, completed_on=completed_on, hours_attended=hours_attended, today=today)
+    row.status = COMPLETED
+    row.completed = True
+    row.completed_on = completed_on
+    row.hours_attended = hours_attended
+    audit(
+        s,
+        actor,
+        "enrollment.completed",
+        "enrollment",
+        row.id,
+        {
+            "worker_id": row.worker_id,
+            "programme_id": programme.id,
+            "completed_on": completed_on.isoformat(),
+            "hours_attended": hours_attended,
+            "hours": programme.hours,
+        },
+    )
+    touch_institutions(s, {programme.institution_id})
+    return row
 
 
 def _certificate_view(c: Certificate) -> CertificateView:
@@ -145,7 +174,7 @@ def _certificate_view(c: Certificate) -> CertificateView:
     )
 
 
-def _check_certificate(
+def check_certificate(
     s: Session,
     programme: Programme,
     *,
@@ -180,6 +209,8 @@ def _check_certificate(
         )
     if issued_on > today:
         raise _invalid("issued_on", f"发证日期 {issued_on.isoformat()} 晚于今天 {today.isoformat()}")
+    if s.scalar(select(Certificate.id).where(Certificate.number == number)) is not None:
+        raise Conflict(f"证书编号 {number} 已登记")
 
 
 def record_certificate(
@@ -199,62 +230,88 @@ def record_certificate(
     :class:`Certificate` with provenance (``source`` "registry"; pays 评价补贴 once, makes the course
     "certified"). The trainee must have completed; occupation and level are the programme's; the
     number is unique; ``issuing_body`` defaults to the institution's name."""
-    today = today or dt.date.today()
     try:
         with transaction(engine) as s:
-            row, programme = enrollment_for_institution(s, actor, enrollment_id, lock=True)
-            if row.status != COMPLETED:
-                raise Conflict(f"报名记录 {enrollment_id} 尚未登记结业，不能登记证书")
-            _check_certificate(
-                s,
-                programme,
-                occupation_code=occupation_code,
-                level=level,
-                number=number,
-                issued_on=issued_on,
-                work_type=work_type,
-                today=today,
-            )
-            if s.scalar(select(Certificate.id).where(Certificate.enrollment_id == row.id)) is not None:
-                raise Conflict(f"报名记录 {enrollment_id} 已登记证书")
-            if s.scalar(select(Certificate.id).where(Certificate.number == number)) is not None:
-                raise Conflict(f"证书编号 {number} 已登记")
-            institution = s.get(Institution, programme.institution_id)
-            assert institution is not None  # foreign key
-            cert = Certificate(
-                worker_id=row.worker_id,
-                occupation_code=occupation_code,
-                level=level,
-                year=issued_on.year,
-                number=number,
-                issuing_body=(issuing_body or "").strip() or institution.name,
-                work_type=work_type,
-                issued_on=issued_on,
-                enrollment_id=row.id,
-                source="registry",
-            )
-            s.add(cert)
-            row.certified = True
-            s.flush()  # uq_certificate_number answers here
-            audit(
+            cert = certify_in(
                 s,
                 actor,
-                "certificate.recorded",
-                "certificate",
-                cert.id,
-                {
-                    "worker_id": row.worker_id,
-                    "enrollment_id": row.id,
-                    "occupation_code": occupation_code,
-                    "level": level,
-                    "number": number,
-                    "issued_on": issued_on.isoformat(),
-                },
+                enrollment_id,
+                occupation_code=occupation_code,
+                level=level,
+                number=number,
+                issued_on=issued_on,
+                work_type=work_type,
+                issuing_body=issuing_body,
+                today=today or dt.date.today(),
             )
-            touch_institutions(s, {programme.institution_id})
             return _certificate_view(cert)
     except IntegrityError:
         raise Conflict(f"证书编号 {number} 已登记") from None
+
+
+def certify_in(
+    s: Session,
+    actor: Actor,
+    enrollment_id: int,
+    *,
+    occupation_code: str,
+    level: int,
+    number: str,
+    issued_on: dt.date,
+    work_type: str | None,
+    issuing_body: str | None,
+    today: dt.date,
+) -> Certificate:
+    """:func:`record_certificate` inside the caller's transaction."""
+    row, programme = enrollment_for_institution(s, actor, enrollment_id, lock=True)
+    if row.status != COMPLETED:
+        raise Conflict(f"报名记录 {enrollment_id} 尚未登记结业，不能登记证书")
+    if s.scalar(select(Certificate.id).where(Certificate.enrollment_id == row.id)) is not None:
+        raise Conflict(f"报名记录 {enrollment_id} 已登记证书")
+    check_certificate(
+        s,
+        programme,
+        occupation_code=occupation_code,
+        level=level,
+        number=number,
+        issued_on=issued_on,
+        work_type=work_type,
+        today=today,
+    )
+    institution = s.get(Institution, programme.institution_id)
+    assert institution is not None  # foreign key
+    cert = Certificate(
+        worker_id=row.worker_id,
+        occupation_code=occupation_code,
+        level=level,
+        year=issued_on.year,
+        number=number,
+        issuing_body=(issuing_body or "").strip() or institution.name,
+        work_type=work_type,
+        issued_on=issued_on,
+        enrollment_id=row.id,
+        source="registry",
+    )
+    s.add(cert)
+    row.certified = True
+    s.flush()  # uq_certificate_number answers here
+    audit(
+        s,
+        actor,
+        "certificate.recorded",
+        "certificate",
+        cert.id,
+        {
+            "worker_id": row.worker_id,
+            "enrollment_id": row.id,
+            "occupation_code": occupation_code,
+            "level": level,
+            "number": number,
+            "issued_on": issued_on.isoformat(),
+        },
+    )
+    touch_institutions(s, {programme.institution_id})
+    return cert
 
 
 def _trained_at(s: Session, worker_id: str) -> set[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
@@ -25,6 +26,7 @@ __all__ = [
     "Actor",
     "audit",
     "enrollment_for_institution",
+    "enrollments_visible_to",
     "order_for_employer",
     "programme_for_institution",
     "visible_enrollment",
@@ -73,6 +75,24 @@ def visible_enrollment(s: Session, actor: Actor, enrollment_id: int, *, lock: bo
             else:
                 return enrollment
     raise NotFound(f"未找到报名记录 {enrollment_id}")
+
+
+def enrollments_visible_to(actor: Actor) -> Select[Enrollment]:
+    """The enrollments ``actor`` may see, as a query (the lists' and exports' form of
+    :func:`visible_enrollment`): an institution's into its programmes, a counselor's or admin's of
+    the workers of their region, a worker's own; nothing for anyone else."""
+    stmt = select(Enrollment)
+    if actor.role == "institution":
+        return stmt.join(Programme, Programme.id == Enrollment.programme_id).where(
+            Programme.institution_id == actor.institution_id
+        )
+    if actor.role in ("counselor", "admin"):
+        return stmt.join(Worker, Worker.id == Enrollment.worker_id).where(
+            Worker.home_adcode.startswith(actor.region)
+        )
+    if actor.role == "worker":
+        return stmt.where(Enrollment.worker_id == actor.worker_id)
+    return stmt.where(false())
 
 
 def enrollment_for_institution(
