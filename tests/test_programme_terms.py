@@ -22,9 +22,17 @@ from matcher.subsidy import (
     programme_terms,
 )
 from matcher.subsidy.model import Step
-from matcher.subsidy.rules import decide_payment_basis, join_cn
+from matcher.subsidy.rules import decide_catalogue, decide_payment_basis, decide_scope, join_cn, scope_failure
 from matcher.types import PastClaim
-from tests.subsidy_factories import BRICKLAYER, EMPLOYER, order_record, programme_record, worker_record
+from tests.subsidy_factories import (
+    BRICKLAYER,
+    EMPLOYER,
+    NANNY,
+    PHILOSOPHER,
+    order_record,
+    programme_record,
+    worker_record,
+)
 
 TAIYUAN = load_city_policy("1401").at(dt.date(2024, 5, 6))
 
@@ -263,3 +271,133 @@ def test_the_rankings_amounts_cache_each_programmes_terms_and_see_the_order() ->
     hired = amounts(worker_record(), COURSE, order_record())
     assert (hired.payee, hired.payee_name, hired.employer_cost) == ("enterprise", EMPLOYER, 300)
     assert amounts(worker_record(), COURSE).payee == "worker"
+
+
+# -- decide_catalogue and decide_scope: every branch's step, literally ------------------------------
+
+CATALOGUE_FACTS = ("occupation_code", "work_type", "level", "training_type", "level_amount", "type_percent")
+
+
+def _facts(names: tuple[str, ...], *values: object) -> tuple[tuple[str, object], ...]:
+    return tuple(zip(names, values, strict=True))
+
+
+def test_a_listed_course_is_paid_its_level_amount() -> None:
+    step = decide_catalogue(programme_record(level=4), TAIYUAN)
+    reason = "砌筑工中级工属于太原市补贴职业（工种），就业技能培训补贴标准1600元"
+    facts = _facts(CATALOGUE_FACTS, BRICKLAYER, None, 4, "就业技能培训", 1600, 100)
+    assert step == Step("catalogue", "十", True, reason, facts, 1600)
+
+
+@pytest.mark.parametrize(
+    ("course", "reason", "facts"),
+    [
+        (
+            {"occupation_code": PHILOSOPHER},
+            "培训班（2-01-01-00）不在太原市职业培训补贴职业（工种）目录内",
+            (PHILOSOPHER, None, 5, "就业技能培训", None, 100),
+        ),
+        (
+            {"occupation_code": PHILOSOPHER, "work_type": "哲学研究"},
+            "哲学研究（2-01-01-00）不在太原市职业培训补贴职业（工种）目录内",
+            (PHILOSOPHER, "哲学研究", 5, "就业技能培训", None, 100),
+        ),
+        (
+            {"occupation_code": NANNY},
+            "太原市只补贴婴幼儿发展引导员的育婴员工种，本课程为未注明工种",
+            (NANNY, None, 5, "就业技能培训", 1200, 100),
+        ),
+        (
+            {"occupation_code": NANNY, "work_type": "保育员"},
+            "太原市只补贴婴幼儿发展引导员的育婴员工种，本课程为保育员",
+            (NANNY, "保育员", 5, "就业技能培训", 1200, 100),
+        ),
+        (
+            {"level": 1},
+            "太原市对砌筑工高级技师不给予职业培训补贴",
+            (BRICKLAYER, None, 1, "就业技能培训", None, 100),
+        ),
+        (
+            {"training_type": "专项能力培训"},
+            "专项能力培训不在太原市职业培训补贴的培训类型内",
+            (BRICKLAYER, None, 5, "专项能力培训", 1200, None),
+        ),
+    ],
+)
+def test_a_course_outside_the_citys_list_is_refused_with_its_reason(
+    course: dict[str, object], reason: str, facts: tuple[object, ...]
+) -> None:
+    step = decide_catalogue(programme_record(**course), TAIYUAN)  # type: ignore[arg-type]
+    assert step == Step("catalogue", "十", False, reason, _facts(CATALOGUE_FACTS, *facts))
+
+
+def test_the_nanny_course_of_the_listed_work_type_is_paid() -> None:
+    step = decide_catalogue(programme_record(occupation_code=NANNY, work_type="育婴员"), TAIYUAN)
+    assert (step.eligible, step.amount) == (True, 1200)
+
+
+SCOPE_FACTS = ("age", "min_age", "max_age", "employer_kind", "scope_groups")
+IN_SCOPE = "您属于农民工职业培训补贴对象"
+
+
+@pytest.mark.parametrize(
+    ("worker", "year", "eligible", "reason", "age"),
+    [
+        (worker_record(), 2024, True, IN_SCOPE, 39),
+        (worker_record(birth_year=1964), 2024, True, IN_SCOPE, 60),  # the oldest age in scope
+        (
+            worker_record(birth_year=1963),
+            2024,
+            False,
+            "太原市职业培训补贴对象年龄为16至60周岁，您参加培训时61岁，不在补贴范围内",
+            61,
+        ),
+        (worker_record(birth_year=2008), 2024, True, IN_SCOPE, 16),  # the youngest
+        (
+            worker_record(birth_year=2009),
+            2024,
+            False,
+            "太原市职业培训补贴对象年龄为16至60周岁，您参加培训时15岁，不在补贴范围内",
+            15,
+        ),
+        (
+            worker_record(employer_kind="民办非企业单位"),
+            2024,
+            True,
+            "您在民办非企业单位就业，按规定纳入职业培训补贴范围",
+            39,
+        ),
+        (
+            worker_record(groups=("灵活就业人员",)),
+            2024,
+            True,
+            "您是灵活就业农民工，按规定纳入职业培训补贴范围",
+            39,
+        ),
+    ],
+)
+def test_the_scope_step_says_why_the_worker_is_in_or_out(
+    worker: object, year: int, eligible: bool, reason: str, age: int
+) -> None:
+    step = decide_scope(worker, TAIYUAN, year)  # type: ignore[arg-type]
+    kind = worker.employer_kind  # type: ignore[attr-defined]
+    assert step == Step("scope", "九", eligible, reason, _facts(SCOPE_FACTS, age, 16, 60, kind, ()))
+
+
+def test_an_employer_kind_outside_the_scope_is_named() -> None:
+    scope = dataclasses.replace(TAIYUAN.scope, employer_kinds=frozenset({"企业"}))
+    policy = dataclasses.replace(TAIYUAN, scope=scope)
+    worker = worker_record(employer_kind="个体工商户")
+    assert scope_failure(worker, scope, 39) == "employer_kind"
+    step = decide_scope(worker, policy, 2024)
+    assert (step.eligible, step.reason) == (False, "您目前在个体工商户就业，不属于太原市职业培训补贴范围")
+
+
+def test_a_city_that_lists_groups_names_them_in_order() -> None:
+    scope = dataclasses.replace(TAIYUAN.scope, groups=frozenset({"脱贫劳动力", "返乡农民工"}))
+    policy = dataclasses.replace(TAIYUAN, scope=scope)
+    step = decide_scope(worker_record(), policy, 2024)
+    assert scope_failure(worker_record(), scope, 39) == "groups"
+    assert step.reason == "太原市职业培训补贴面向脱贫劳动力、返乡农民工，您的登记信息中没有这些身份"
+    assert dict(step.facts)["scope_groups"] == ("脱贫劳动力", "返乡农民工")
+    assert decide_scope(worker_record(groups=("返乡农民工",)), policy, 2024).eligible is True
