@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.observability import RequestMiddleware, configure_logging
-from api.pages import actions, desks, orders, public, signin, workbench, worker, worker_link
+from api.pages import actions, desks, orders, programmes, public, signin, workbench, worker, worker_link
 from api.pages.session import install_page_handlers
 from api.routers import (
     auth,
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
     app.include_router(workbench.router)
     app.include_router(worker_link.router)
     app.include_router(orders.router)  # before desks: /employer/orders/new is no order id
+    app.include_router(programmes.router)  # before desks: /institution/programmes/new likewise
     app.include_router(desks.router)
     app.include_router(actions.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -137,6 +137,28 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, int]]] 
         None,
         only("institution", out=("institution_out",)),
     ),
+    ("GET", "/institution/programmes/new"): (
+        "/institution/programmes/new",
+        None,
+        only("institution", "institution_out"),
+    ),
+    # an empty form: the institution gets it back with the messages (200), nothing is stored
+    ("POST", "/institution/programmes/new"): (
+        "/institution/programmes/new",
+        {},
+        only("institution", "institution_out"),
+    ),
+    ("GET", "/institution/programmes/{programme_id}/edit"): (
+        "/institution/programmes/P1/edit",
+        None,
+        only("institution", out=("institution_out",)),
+    ),
+    # an empty form answers the form again with its messages; another institution's course 404
+    ("POST", "/institution/programmes/{programme_id}/edit"): (
+        "/institution/programmes/P1/edit",
+        {},
+        only("institution", out=("institution_out",)),
+    ),
     ("GET", "/admin"): ("/admin", None, only("admin")),
     ("GET", "/admin/policies"): ("/admin/policies", None, only("admin")),
     # the buttons (api/pages/actions.py): done (303), or missing for the caller (404)

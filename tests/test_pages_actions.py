@@ -228,3 +228,102 @@ def test_institution_records_a_certificate_and_suspends_a_course(sample_apps, tm
         # another institution's course reads as missing
         _sign_in(client, "institution", institution_id="I1")
         assert client.post("/institution/programmes/P2/suspend").status_code == 404
+
+
+def test_institution_posts_a_programme_and_edits_its_seats_and_dates(sample_apps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """发布培训项目 and 修改名额和日期 through the catalogue-write service: errors by their field
+    keep what was typed and store nothing; another institution's programme reads as missing."""
+    from data.db.models import AuditEvent
+
+    with sample_apps.client(tmp_path, today=DAY) as client:
+        engine = client.app.state.engine
+        _sign_in(client, "institution", institution_id="I1")
+        desk = client.get("/institution").text
+        assert (
+            'href="/institution/programmes/new"' in desk and 'href="/institution/programmes/P1/edit"' in desk
+        )
+        form = {
+            "title": "砌筑工（初级）冬季班",
+            "occupation": "砌筑工",
+            "level": "5",
+            "training_type": "就业技能培训",
+            "delivery": "线下",
+            "start_date": "2027-02-01",
+            "end_date": "2027-01-20",
+            "hours": "120",
+            "seats": "25",
+            "fee": "0",
+        }
+        bad = client.post("/institution/programmes/new", data=form)
+        assert bad.status_code == 200
+        assert (
+            '<span class="msg" id="e-end_date">结束日期 2027-01-20 早于开始日期 2027-02-01</span>' in bad.text
+        )
+        assert 'value="砌筑工（初级）冬季班"' in bad.text and 'value="25"' in bad.text
+        with transaction(engine) as s:
+            assert s.scalar(select(func.count()).select_from(Programme)) == 2
+        ok = client.post(
+            "/institution/programmes/new", data=form | {"end_date": "2027-02-28"}, follow_redirects=False
+        )
+        assert ok.status_code == 303
+        pid = ok.headers["location"].removeprefix("/institution/programmes/").removesuffix("/edit?posted=1")
+        with transaction(engine) as s:
+            p = s.get(Programme, pid)
+            assert p is not None
+            assert (p.institution_id, p.occupation_code, p.level, p.seats, p.seats_left, p.end_date) == (
+                "I1",
+                "6-29-01-01",
+                5,
+                25,
+                25,
+                dt.date(2027, 2, 28),
+            )
+        # P1 has 40 seats, 12 left: 28 are taken
+        page = client.get("/institution/programmes/P1/edit").text
+        assert 'value="40"' in page and "已占用名额 28 个" in page
+        fewer = client.post(
+            "/institution/programmes/P1/edit",
+            data={"seats": "20", "start_date": "2027-01-05", "end_date": "2027-01-25"},
+        )
+        assert (
+            '<span class="msg" id="e-seats">总名额 20 少于已被占用的名额 28（已报名的学员）</span>'
+            in fewer.text
+        )
+        assert 'value="20"' in fewer.text
+        backwards = client.post(
+            "/institution/programmes/P1/edit",
+            data={"seats": "50", "start_date": "2027-01-05", "end_date": "2027-01-04"},
+        )
+        assert (
+            '<span class="msg" id="e-end_date">结束日期 2027-01-04 早于开始日期 2027-01-05</span>'
+            in backwards.text
+        )
+        with transaction(engine) as s:
+            p1 = s.get(Programme, "P1")
+            assert p1 is not None and (p1.seats, p1.seats_left, p1.end_date) == (40, 12, dt.date(2027, 1, 25))
+        saved = client.post(
+            "/institution/programmes/P1/edit",
+            data={"seats": "50", "start_date": "2027-01-05", "end_date": "2027-01-30"},
+            follow_redirects=False,
+        )
+        assert (saved.status_code, saved.headers["location"]) == (
+            303,
+            "/institution/programmes/P1/edit?saved=1",
+        )
+        with transaction(engine) as s:
+            p1 = s.get(Programme, "P1")
+            assert p1 is not None and (p1.seats, p1.seats_left, p1.end_date) == (50, 22, dt.date(2027, 1, 30))
+            actions = s.scalars(
+                select(AuditEvent.action).where(AuditEvent.entity_id.in_(["P1", pid])).order_by(AuditEvent.id)
+            ).all()
+            assert actions == ["programme.create", "programme.update"]
+        # another institution's programme reads as missing, and is not changed
+        _sign_in(client, "institution", institution_id="I2")
+        assert client.get("/institution/programmes/P1/edit").status_code == 404
+        theirs = client.post(
+            "/institution/programmes/P1/edit",
+            data={"seats": "60", "start_date": "2027-01-05", "end_date": "2027-01-30"},
+        )
+        assert theirs.status_code == 404
+        with transaction(engine) as s:
+            assert s.get(Programme, "P1").seats == 50  # type: ignore[union-attr]

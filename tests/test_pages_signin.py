@@ -195,6 +195,28 @@ def test_counselor_registers_a_worker_from_free_text(client) -> None:  # type: i
     assert '<span class="msg" id="e-id_number">该身份证号已登记，请用身份证号后四位查找</span>' in again.text
 
 
+def test_a_worker_registered_with_a_desired_city_has_it_stored_and_shown(client) -> None:  # type: ignore[no-untyped-def]
+    from data.db.models import Worker
+    from data.db.session import transaction
+
+    _sign_in(client, "counselor", region="1411")
+    # "指定城市" without a city is refused by the city's box, what was typed kept
+    none = _register(client, desired_place="city")
+    assert none.status_code == 200
+    assert '<span class="msg" id="e-desired_city">求职地点为指定城市时必须填写城市</span>' in none.text
+    assert '<option value="city" selected>' in none.text
+    r = _register(client, desired_place="city", desired_city="140100")
+    assert r.status_code == 303
+    worker_id = r.headers["location"].split("/")[3].split("?")[0]
+    with transaction(_engine(client)) as s:
+        w = s.get(Worker, worker_id)
+        assert w is not None and (w.desired_place, w.desired_city_adcode) == ("city", "140100")
+    page = client.get(f"/workbench/workers/{worker_id}")
+    assert '<dd id="wish-place">指定城市：太原市</dd>' in page.text
+    edit = client.get(f"/workbench/workers/{worker_id}/edit")
+    assert '<option value="140100" selected>太原市</option>' in edit.text
+
+
 def test_registration_errors_by_the_field_keep_what_was_typed(client) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import func, select
 

@@ -172,6 +172,39 @@ def test_the_json_patch_takes_the_same_fields(client) -> None:  # type: ignore[n
     ]
 
 
+def test_the_desired_city_is_edited_by_its_box(client) -> None:  # type: ignore[no-untyped-def]
+    _counselor(client)
+    missing = client.post("/workbench/workers/W1/edit", data=_form(desired_place="city"))
+    assert dict(MSG.findall(missing.text)) == {"desired_city": "选择“指定城市”须填写求职城市"}
+    ok = client.post(
+        "/workbench/workers/W1/edit",
+        data=_form(desired_place="city", desired_city="141100"),
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    with transaction(client.app.state.engine) as s:
+        w = s.get(Worker, "W1")
+        assert w is not None and (w.desired_place, w.desired_city_adcode) == ("city", "141100")
+    assert '<dd id="wish-place">指定城市：吕梁市</dd>' in client.get("/workbench/workers/W1").text
+    # the JSON API's PATCH takes the same field: a name, or null to clear it
+    sign_in(client, "counselor", region="1411")
+    bad = client.patch("/api/v1/workers/W1", json={"desired_city": "火星市"})
+    assert bad.status_code == 422
+    assert [(e["loc"], e["msg"]) for e in bad.json()["errors"]] == [
+        (["body", "desired_city"], "未知的城市: '火星市'")
+    ]
+    assert client.patch("/api/v1/workers/W1", json={"desired_city": "太原市"}).status_code == 200
+    with transaction(client.app.state.engine) as s:
+        assert s.get(Worker, "W1").desired_city_adcode == "140100"  # type: ignore[union-attr]
+    refused = client.patch("/api/v1/workers/W1", json={"desired_city": None})
+    assert refused.status_code == 422  # still "指定城市": a city must stay
+    cleared = client.patch("/api/v1/workers/W1", json={"desired_place": "local", "desired_city": None})
+    assert cleared.status_code == 200
+    with transaction(client.app.state.engine) as s:
+        w = s.get(Worker, "W1")
+        assert w is not None and (w.desired_place, w.desired_city_adcode) == ("local", None)
+
+
 def test_outside_the_region_the_form_is_not_found(client) -> None:  # type: ignore[no-untyped-def]
     _counselor(client, region="1401")
     assert client.get("/workbench/workers/W1/edit").status_code == 404

@@ -40,7 +40,8 @@ router = APIRouter(include_in_schema=False)
 EmployerCaller = Annotated[Caller, Depends(page_caller("employer"))]
 
 
-def _counties(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:
+def county_options(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(city name, [(county adcode, county name)]) for a county select."""
     return [(city.name, list(city.counties)) for city in region_options(session)]
 
 
@@ -53,7 +54,7 @@ def _new_page(
         title="发布用工订单",
         nav="mine",
         form=FormResult(None, typed, errors),
-        counties=_counties(session),
+        counties=county_options(session),
         status_code=200,
     )
 

@@ -30,6 +30,7 @@ from api.services.recommend.views import FEATURE_NAMES
 from api.services.registration import REGISTRATION_FIELDS, RegistrationInvalid, register_worker
 from api.services.workbench import find_workers, pathway_cards, scoped_worker, why_not
 from data.db.models import Worker
+from data.regions import shanxi_regions
 from matcher.types import EDUCATION_ORDER, GROUPS, SHORT_LEVEL_NAMES
 
 router = APIRouter(include_in_schema=False)
@@ -59,6 +60,8 @@ def workbench(request: Request, caller: CounselorCaller, session: SessionDep) ->
 
 #: where a worker wants to work, as the profile forms offer it
 PLACES = [("local", "家门口（本县）"), ("city", "指定城市"), ("anywhere", "哪里都行")]
+#: the cities a worker may name as where they want to work (by adcode, as the worker file holds it)
+CITIES = [("", "未指定"), *((r.adcode, r.name) for r in shanxi_regions() if r.level == "city")]
 
 
 def _profile_choices(typed: dict[str, str]) -> dict[str, Any]:
@@ -68,6 +71,7 @@ def _profile_choices(typed: dict[str, str]) -> dict[str, Any]:
         "chosen": set(typed.get("groups", "").split("|")),
         "educations": [(e, e) for e in EDUCATION_ORDER],
         "places": PLACES,
+        "cities": CITIES,
     }
 
 
@@ -163,6 +167,15 @@ def worker_pathways(
     return worker_page(request, worker_id, caller, session, recommender, today)
 
 
+def wish_place(worker: Worker) -> str:
+    """Where the worker wants to work, in words (the city named when one is)."""
+    label = dict(PLACES).get(worker.desired_place, worker.desired_place)
+    city = dict(CITIES).get(worker.desired_city_adcode or "")
+    if worker.desired_place == "city" and city:
+        return f"{label}：{city}"
+    return f"{label}（登记城市：{city}）" if city else label
+
+
 def worker_page(
     request: Request,
     worker_id: str,
@@ -199,6 +212,7 @@ def worker_page(
         registered="registered" in request.query_params,
         saved="saved" in request.query_params,
         level_names=SHORT_LEVEL_NAMES,
+        wish_place=wish_place(worker),
         enrolled=next(
             (c.course.id for c in cards if c.course and c.course.id == request.query_params.get("enrolled")),
             "",

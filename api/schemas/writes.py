@@ -58,6 +58,10 @@ class WorkerPatch(_In):
     work_history: Text | None = None
     desired_occupations: list[OccupationCode] | None = Field(default=None, max_length=20)
     desired_place: Literal["local", "city", "anywhere"] | None = None
+    desired_city: Short | None = Field(
+        default=None,
+        description="求职城市（名称或行政区划代码，如 太原市；null 清除）；desired_place 为 city 时须有",
+    )
     max_commute_km: float | None = Field(default=None, ge=0, le=3000)
     expected_wage: int | None = Field(default=None, ge=0, le=100_000)
     entrepreneurship: bool | None = None

@@ -158,13 +158,15 @@ def update_programme(
     engine: Engine, caller: Caller, programme_id: str, patch: ProgrammePatch, *, secret_key: str
 ) -> None:
     changes = patch.model_dump(exclude_unset=True)
-    if "seats" in changes and "seats_left" not in changes:
+    if changes.get("seats") is not None and "seats_left" not in changes:
         with transaction(engine) as session:
             row = session.get(Programme, programme_id)
             if row is None:
                 raise NotFound(f"未找到培训项目 {programme_id}")
             taken = row.seats - row.seats_left
-        changes["seats_left"] = max(changes["seats"] - taken, 0)
+        if changes["seats"] < taken:
+            raise _invalid("seats", f"总名额 {changes['seats']} 少于已被占用的名额 {taken}（已报名的学员）")
+        changes["seats_left"] = changes["seats"] - taken
     if changes.get("seats_left") is not None and changes["seats_left"] > changes.get("seats", 10**9):
         raise _invalid("seats_left", "剩余名额不能多于总名额")
     _edit(

@@ -28,12 +28,15 @@ from data.db.session import transaction
 __all__ = [
     "EDIT_FIELDS",
     "ORDER_FIELDS",
+    "FormInvalid",
     "OrderForm",
     "OrderFormInvalid",
     "edit_order",
     "order_form_values",
     "post_order",
     "resolve_occupation",
+    "service_field_errors",
+    "validated_body",
 ]
 
 #: the new-order form's fields (``occupation``: a name, 工种 or code; ``county``: a 6-digit adcode)
@@ -57,12 +60,18 @@ _CODE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 _FORM_FIELD = {"occupation_code": "occupation"}
 
 
-class OrderFormInvalid(Invalid):
-    """Form field → Chinese message (``field_errors``)."""
+class FormInvalid(Invalid):
+    """Form field → Chinese message (``field_errors``); ``what`` names the form's record."""
+
+    what = "填写的信息"
 
     def __init__(self, field_errors: dict[str, str]) -> None:
-        super().__init__("订单信息有误：" + "；".join(f"{k}：{v}" for k, v in field_errors.items()))
+        super().__init__(f"{self.what}有误：" + "；".join(f"{k}：{v}" for k, v in field_errors.items()))
         self.field_errors = field_errors
+
+
+class OrderFormInvalid(FormInvalid):
+    what = "订单信息"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +118,8 @@ def resolve_occupation(session: Session, text: str) -> tuple[str | None, str | N
     return None, None, f"“{typed}”对应多个职业，请填写其中一个的名称或编码：{near}"
 
 
-def _field_errors(exc: Invalid) -> dict[str, str]:
+def service_field_errors(exc: Invalid) -> dict[str, str]:
+    """A service's refusal by form field (a refusal without fields under ``__all__``)."""
     out: dict[str, str] = {}
     for err in exc.errors or ():
         name = str(err.loc[-1])
@@ -117,7 +127,8 @@ def _field_errors(exc: Invalid) -> dict[str, str]:
     return out or {"__all__": exc.message}
 
 
-def _validated(model: type[BaseModel], given: dict[str, object]) -> tuple[object | None, dict[str, str]]:
+def validated_body(model: type[BaseModel], given: dict[str, object]) -> tuple[object | None, dict[str, str]]:
+    """(the API body, ``{}``) or (``None``, form field → Chinese message)."""
     try:
         return model.model_validate(given), {}
     except ValidationError as exc:
@@ -140,7 +151,7 @@ def post_order(engine: Engine, caller: Caller, form: Mapping[str, str], *, secre
         given["occupation_code"] = code
         if work_type and not typed["work_type"]:
             given["work_type"] = work_type
-    body, errors = _validated(OrderIn, given)
+    body, errors = validated_body(OrderIn, given)
     if problem:
         errors = {"occupation": problem, **{k: v for k, v in errors.items() if k != "occupation"}}
     if errors or body is None:
@@ -149,7 +160,7 @@ def post_order(engine: Engine, caller: Caller, form: Mapping[str, str], *, secre
     try:
         return catalogue_writes.create_order(engine, caller, body, secret_key=secret_key)
     except Invalid as exc:
-        raise OrderFormInvalid(_field_errors(exc)) from None
+        raise OrderFormInvalid(service_field_errors(exc)) from None
 
 
 def edit_order(
@@ -160,7 +171,7 @@ def edit_order(
     typed = {k: (form.get(k) or "").strip() for k in EDIT_FIELDS}
     given: dict[str, object] = {k: v for k, v in typed.items() if v or k == "required_skills"}
     missing = {k: "请填写此项" for k in EDIT_FIELDS if k != "required_skills" and not typed[k]}
-    patch, errors = _validated(OrderPatch, given)
+    patch, errors = validated_body(OrderPatch, given)
     errors = missing | errors
     if errors or patch is None:
         raise OrderFormInvalid(errors)
@@ -168,7 +179,7 @@ def edit_order(
     try:
         catalogue_writes.update_order(engine, caller, order_id, patch, secret_key=secret_key)
     except Invalid as exc:
-        raise OrderFormInvalid(_field_errors(exc)) from None
+        raise OrderFormInvalid(service_field_errors(exc)) from None
 
 
 def order_form_values(session: Session, employer_id: str, order_id: str) -> tuple[OrderForm, dict[str, str]]:

@@ -37,6 +37,7 @@ PROFILE_FIELDS = (
     "skills_text",
     "work_history",
     "desired_place",
+    "desired_city",
     "max_commute_km",
     "groups",
     "consent_share",
@@ -79,6 +80,7 @@ def profile_values(session: Session, worker: Worker) -> dict[str, str]:
         "skills_text": worker.skills_text or "",
         "work_history": worker.work_history or "",
         "desired_place": worker.desired_place,
+        "desired_city": worker.desired_city_adcode or "",
         "max_commute_km": f"{km:g}",
         "groups": "|".join(worker.groups or []),
         "consent_share": "1" if worker.consent_share else "",
@@ -156,6 +158,7 @@ def _patch(typed: Mapping[str, str], occupations: _Occupations) -> WorkerPatch:
     body: dict[str, object] = {k: typed.get(k, "").strip() for k in ("education", "desired_place")}
     body["skills_text"] = typed.get("skills_text", "").strip()
     body["work_history"] = typed.get("work_history", "").strip()
+    body["desired_city"] = typed.get("desired_city", "").strip() or None
     body["max_commute_km"] = typed.get("max_commute_km", "").strip() or None
     body["groups"] = [g for g in typed.get("groups", "").split("|") if g]
     for box in _BOXES:

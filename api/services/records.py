@@ -7,14 +7,16 @@ institutions, open orders, workers with certificates and past claims, region nam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from api.services.institution_outcomes import InstitutionOutcomes, institution_outcomes
 from data.db.models import (
+    Certificate,
     GroupFact,
     ImportBatch,
     Institution,
@@ -41,6 +43,7 @@ from matcher.types import (
 __all__ = [
     "CatalogueVersion",
     "RegionNames",
+    "WorkerRow",
     "catalogue_version",
     "load_occupation_names",
     "load_orders",
@@ -52,6 +55,8 @@ __all__ = [
     "programme_record",
     "worker_record",
 ]
+
+_S = TypeVar("_S", bound=Select)  # type: ignore[type-arg]
 
 #: adcode → (display name, lat, lon)
 RegionNames = dict[str, tuple[str, float, float]]
@@ -159,7 +164,7 @@ def order_record(o: Order, regions: RegionNames) -> OrderRecord:
 
 
 def worker_record(
-    w: Worker,
+    w: Worker | WorkerRow,
     regions: RegionNames,
     claims: Sequence[PastClaim] = (),
     *,
@@ -249,54 +254,122 @@ def catalogue_version(session: Session) -> CatalogueVersion:
     return CatalogueVersion(stamps, occupations)
 
 
-def _claims(session: Session, ids: Iterable[str]) -> dict[str, list[PastClaim]]:
+def _of(stmt: _S, column: Any, ids: Sequence[str] | None) -> _S:
+    """``stmt`` for the workers in ``ids`` (``None``: every worker, no IN list of them all)."""
+    return stmt if ids is None else stmt.where(column.in_(list(ids)))
+
+
+def _claims(session: Session, ids: Sequence[str] | None) -> dict[str, list[PastClaim]]:
+    """Worker id → its live past claims (not 驳回, counted as training), by claim id."""
     out: dict[str, list[PastClaim]] = {}
-    ids = list(ids)
-    if not ids:
+    if ids is not None and not ids:
         return out
-    stmt = select(SubsidyClaim).where(
-        SubsidyClaim.worker_id.in_(ids), SubsidyClaim.status != "驳回", SubsidyClaim.counts_as_training
-    )
-    for c in session.scalars(stmt.order_by(SubsidyClaim.id)):
-        out.setdefault(c.worker_id, []).append(
-            PastClaim(c.occupation_code, c.level, c.event_year, c.kind, c.work_type)
-        )
+    stmt = select(
+        SubsidyClaim.worker_id,
+        SubsidyClaim.occupation_code,
+        SubsidyClaim.level,
+        SubsidyClaim.event_year,
+        SubsidyClaim.kind,
+        SubsidyClaim.work_type,
+    ).where(SubsidyClaim.status != "驳回", SubsidyClaim.counts_as_training)
+    stmt = _of(stmt, SubsidyClaim.worker_id, ids).order_by(SubsidyClaim.id)
+    for worker_id, code, level, year, kind, work_type in session.execute(stmt):
+        out.setdefault(worker_id, []).append(PastClaim(code, level, year, kind, work_type))
     return out
 
 
-def _graduation_years(session: Session, ids: Sequence[str]) -> dict[str, int]:
+def _certificates(session: Session, ids: Sequence[str] | None) -> dict[str, list[HeldCertificate]]:
+    """Worker id → every certificate it holds (any source), by certificate id, as the ORM's
+    ``Worker.certificates`` orders them."""
+    out: dict[str, list[HeldCertificate]] = {}
+    if ids is not None and not ids:
+        return out
+    stmt = select(Certificate.worker_id, Certificate.occupation_code, Certificate.level, Certificate.year)
+    for worker_id, code, level, year in session.execute(
+        _of(stmt, Certificate.worker_id, ids).order_by(Certificate.id)
+    ):
+        out.setdefault(worker_id, []).append(HeldCertificate(code, level, year))
+    return out
+
+
+def _graduation_years(session: Session, ids: Sequence[str] | None) -> dict[str, int]:
     """Worker id → the graduation year of the latest 应届 group fact that records one."""
     out: dict[str, int] = {}
-    if not ids:
+    if ids is not None and not ids:
         return out
-    stmt = (
-        select(GroupFact.worker_id, GroupFact.graduation_year)
-        .where(GroupFact.worker_id.in_(list(ids)), GroupFact.graduation_year.is_not(None))
-        .order_by(GroupFact.worker_id, GroupFact.version)
+    stmt = select(GroupFact.worker_id, GroupFact.graduation_year).where(
+        GroupFact.graduation_year.is_not(None)
     )
-    for worker_id, year in session.execute(stmt):
+    for worker_id, year in session.execute(
+        _of(stmt, GroupFact.worker_id, ids).order_by(GroupFact.worker_id, GroupFact.version)
+    ):
         if year is not None:
             out[worker_id] = year
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerRow:
+    """The stored columns of a worker that recommendations, candidates and the profile encoder
+    read (no hashes, no address), with the certificates it holds: what :func:`load_workers`
+    reads as plain column rows, without building ORM objects."""
+
+    certificates: tuple[HeldCertificate, ...]
+    id: str
+    name_masked: str | None
+    phone_masked: str | None
+    birth_year: int
+    gender: str
+    education: str
+    home_adcode: str
+    home_lat: float
+    home_lon: float
+    skills_text: str | None
+    work_history: str | None
+    desired_occupations: list[str] | None
+    desired_place: str | None
+    desired_city_adcode: str | None
+    max_commute_km: float | None
+    expected_wage: int | None
+    entrepreneurship: bool | None
+    groups: list[str] | None
+    consent_share: bool | None
+    updated_at: dt.datetime
+
+
+_WORKER_COLUMNS = tuple(getattr(Worker, f.name) for f in fields(WorkerRow) if f.name != "certificates")
+
+
 def load_workers(
-    session: Session, regions: RegionNames, ids: Sequence[str] | None = None, *, with_claims: bool = True
-) -> list[tuple[Worker, WorkerProfile]]:
-    """Active workers (all, or those in ``ids``) as (row, record), ordered by id; a deactivated
-    worker is never recommended nor a candidate."""
-    stmt = select(Worker).where(Worker.active).options(selectinload(Worker.certificates)).order_by(Worker.id)
+    session: Session,
+    regions: RegionNames,
+    ids: Sequence[str] | None = None,
+    *,
+    with_claims: bool = True,
+    consenting: bool = False,
+) -> list[tuple[WorkerRow, WorkerProfile]]:
+    """Active workers (all, or those in ``ids``; only those who consent to sharing when
+    ``consenting``, as an order's candidates) as (row, record), ordered by id; a deactivated
+    worker is never recommended nor a candidate. Four queries whatever the number of workers
+    (workers, certificates, past claims, graduation years), each of plain columns."""
+    stmt = select(*_WORKER_COLUMNS).where(Worker.active).order_by(Worker.id)
+    if consenting:
+        stmt = stmt.where(Worker.consent_share)
     if ids is not None:
         stmt = stmt.where(Worker.id.in_(list(ids)))
-    rows = list(session.scalars(stmt))
-    claims = _claims(session, (w.id for w in rows)) if with_claims else {}
-    years = _graduation_years(session, [w.id for w in rows])
+    found = list(session.execute(stmt))
+    # all workers: each side table read whole (a dictionary lookup drops the inactive ones)
+    worker_ids = None if ids is None and not consenting else [r.id for r in found]
+    held = _certificates(session, worker_ids)
+    claims = _claims(session, worker_ids) if with_claims else {}
+    years = _graduation_years(session, worker_ids)
+    rows = [WorkerRow(tuple(held.get(r.id, ())), *r) for r in found]
     return [
         (w, worker_record(w, regions, claims.get(w.id, ()), graduation_year=years.get(w.id))) for w in rows
     ]
 
 
-def masked_view(w: Worker, regions: RegionNames, today: dt.date) -> MaskedWorker:
+def masked_view(w: Worker | WorkerRow, regions: RegionNames, today: dt.date) -> MaskedWorker:
     """Display fields an employer may see: the name masked without its length, at most 3+2 digits
     of the phone, age, education, county (see :func:`data.personal.name_for_view`)."""
     return MaskedWorker(

@@ -24,6 +24,7 @@ from data import personal
 from data.db.base import _now
 from data.db.models import Certificate, Occupation, Worker
 from data.db.session import transaction
+from data.regions import AddressError, parse_address
 from matcher.types import GROUPS
 
 __all__ = ["create_worker", "deactivate_worker", "search_workers", "update_worker"]
@@ -62,7 +63,7 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
     an evaluating body or imported with provenance stay). Raises :class:`Invalid` with every bad
     field (nothing is written then), :class:`NotFound`."""
     changes = patch.model_dump(exclude_unset=True)
-    nulls = [k for k, v in changes.items() if v is None and k not in ("expected_wage",)]
+    nulls = [k for k, v in changes.items() if v is None and k not in ("expected_wage", "desired_city")]
     if nulls:
         errors = [FieldError(loc=["body", k], type="value_error", msg="不能为空") for k in nulls]
         raise Invalid("输入有误：" + "；".join(f"{k}：不能为空" for k in nulls), errors)
@@ -84,6 +85,8 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
     if problems:
         raise Invalid("输入有误：" + "；".join(f"{p.loc[1]}：{p.msg}" for p in problems), problems)
     certificates = changes.pop("certificates", None)
+    if "desired_city" in changes:
+        changes["desired_city_adcode"] = _desired_city(changes.pop("desired_city"))
     with transaction(engine) as session:
         worker = session.get(Worker, worker_id)
         if worker is None:
@@ -91,10 +94,15 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
         for key, value in changes.items():
             setattr(worker, key, value)
         if worker.desired_place == "city" and worker.desired_city_adcode is None:
-            msg = "选择“指定城市”须有求职城市，该劳动者未登记城市"
+            # the city's box when the change names it, else the choice that needs one
+            field = "desired_city" if "desired_city_adcode" in changes else "desired_place"
+            msg = (
+                "选择“指定城市”须填写求职城市"
+                if field == "desired_city"
+                else "选择“指定城市”须有求职城市，该劳动者未登记城市"
+            )
             raise Invalid(
-                f"输入有误：desired_place：{msg}",
-                [FieldError(loc=["body", "desired_place"], type="value_error", msg=msg)],
+                f"输入有误：{field}：{msg}", [FieldError(loc=["body", field], type="value_error", msg=msg)]
             )
         if certificates is not None:
             _replace_certificates(session, worker, certificates)
@@ -103,6 +111,21 @@ def update_worker(engine: Engine, caller: Caller, worker_id: str, patch: WorkerP
         if changes.get("consent_share") is False:
             # no sharing at all: every order's consent ends with it, the contact wiped
             order_consents.withdraw_all(session, caller, worker_id)
+
+
+def _desired_city(text: str | None) -> str | None:
+    """The adcode of the city a worker wants to work in (a Shanxi name or code, as the worker
+    loader reads it), ``None`` to clear it; an unknown place is refused by its field."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return parse_address(text.strip()).adcode
+    except AddressError:
+        msg = f"未知的城市: {text.strip()!r}"
+        raise Invalid(
+            f"输入有误：desired_city：{msg}",
+            [FieldError(loc=["body", "desired_city"], type="value_error", msg=msg)],
+        ) from None
 
 
 def _list_problems(engine: Engine, changes: dict) -> list[FieldError]:

@@ -184,7 +184,12 @@ def _desk_accounts(site: Site) -> dict[str, tuple[dict[str, str], list[str]]]:
         "employer": ({"employer_id": order.employer_id}, ["/employer", f"/employer/orders/{order.id}"]),
         "institution": (
             {"institution_id": programme.institution_id},
-            ["/institution", f"/institution/programmes/{programme.id}"],
+            [
+                "/institution",
+                f"/institution/programmes/{programme.id}",
+                "/institution/programmes/new",
+                f"/institution/programmes/{programme.id}/edit",
+            ],
         ),
         "admin": ({"region": "14"}, ["/admin"]),
     }

@@ -20,7 +20,7 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import and_, func, or_, select
@@ -116,7 +116,8 @@ class ProfileStore:
     model: str
     dimension: int
 
-    def _decode(self, row: ProfileEmbedding) -> Profile:
+    def _decode(self, row: Any) -> Profile:
+        """A stored row (its columns by name) as a :class:`Profile`."""
         vector = np.frombuffer(row.vector, dtype="<f4")
         if vector.shape != (self.dimension,):
             raise ValueError(f"stored profile of {row.worker_id} has {vector.size} dimensions")
@@ -127,10 +128,16 @@ class ProfileStore:
     def read(self, session: Session, ids: Sequence[str]) -> dict[str, Profile]:
         if not ids:
             return {}
-        stmt = select(ProfileEmbedding).where(
-            ProfileEmbedding.model == self.model, ProfileEmbedding.worker_id.in_(list(ids))
-        )
-        return {r.worker_id: self._decode(r) for r in session.scalars(stmt)}
+        # plain columns, not ORM objects (nor the ``occupations`` list only the index reads)
+        stmt = select(
+            ProfileEmbedding.worker_id,
+            ProfileEmbedding.text_hash,
+            ProfileEmbedding.recogniser,
+            ProfileEmbedding.vector,
+            ProfileEmbedding.skill_codes,
+            ProfileEmbedding.wish_codes,
+        ).where(ProfileEmbedding.model == self.model, ProfileEmbedding.worker_id.in_(list(ids)))
+        return {r.worker_id: self._decode(r) for r in session.execute(stmt)}
 
     def write(
         self,

@@ -401,7 +401,8 @@ class Recommender:
             vec = self.encoder.encode([order_text(order, snap.occupation_names)], kind="passage")[0]
         ids = self.worker_index.neighbours(vec, self.sizes.order_pool, order.occupation_code)
         with Session(self.engine) as session:
-            pairs = load_workers(session, snap.regions, ids)
+            # only those who share their profile can be candidates (the core checks it again)
+            pairs = load_workers(session, snap.regions, ids, consenting=True)
             masked = {w.id: masked_view(w, snap.regions, today) for w, _ in pairs}
             records = [r for _, r in pairs]
             stored = self.store.read(session, [r.id for r in records])
