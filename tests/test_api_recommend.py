@@ -66,9 +66,14 @@ def test_every_worker_order_and_why_not_answers_200(world_client: TestClient) ->
     assert set(kinds) == {"job", "train_then_job", "train", "start_up"}, kinds
     # who receives the training subsidy, over the 300 workers' pathways: the worker, nobody, no
     # course (a job) — and the enterprise that trains its hire at its own cost (直补企业).
-    # Re-pinned 2026-12-02: on a new machine (fresh install, no lock file) one pathway moved from
-    # "none" to "worker" at the commit that gave 775/419 the day before; cause not found yet.
-    assert payees == {"none": 774, "worker": 420, "enterprise": 86, None: 127}, payees
+    # One pathway of these 1,407 sits on a near-tie that the embedding's last float bits decide, and
+    # those differ between CPUs: the same commit gives none 775 / worker 419 on some machines (stop
+    # 19's CI, stop 21's) and 774 / 420 on others (stop 20's machine and CI). So the split between
+    # "none" and "worker" is pinned to within 2; the job pathways (no payee) are exact.
+    assert set(payees) == {"none", "worker", "enterprise", None}, payees
+    assert (payees[None], payees["enterprise"]) == (127, 86), payees
+    assert abs(payees["none"] - 775) <= 2 and abs(payees["worker"] - 419) <= 2, payees
+    assert payees["none"] + payees["worker"] == 1194, payees
     assert set(statuses) == {"ok", "needs_profile", "no_match"} and statuses["ok"] >= 150, statuses
     with_candidates = 0
     for oid in _open_orders(world_client):
