@@ -23,6 +23,7 @@ Directory: ``vectors.npy`` (n, dims) float16, ``rows.npy`` (vocab,) int32 (token
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -63,21 +64,48 @@ def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
     return (centred @ (axes * signs[:, None]).T).astype(np.float32)
 
 
-def build_static_model(e5_dir: Path, target_dir: Path, *, dims: int = 256, batch: int = 512) -> Path:
-    """Distil ``e5_dir`` (a built e5 model) into a static model at ``target_dir``; idempotent, atomic."""
+def build_static_model(
+    e5_dir: Path,
+    target_dir: Path,
+    *,
+    dims: int = 256,
+    batch: int = 512,
+    only_texts: Sequence[str] | None = None,
+) -> Path:
+    """Distil ``e5_dir`` (a built e5 model) into a static model at ``target_dir``; idempotent, atomic.
+
+    ``only_texts`` keeps only the pieces those texts tokenise to (a small model whose build takes
+    seconds, for tests of the build itself); the stamp records it, so such a model is never taken
+    for the full one."""
     e5_dir, target_dir = Path(e5_dir), Path(target_dir)
-    stamp = {
+    stamp: dict[str, object] = {
         "static_version": STATIC_VERSION,
         "dims": dims,
         "source": json.loads((e5_dir / E5_MARKER).read_text(encoding="utf-8")),
     }
+    if only_texts is not None:
+        digest = hashlib.sha256("\x1f".join(only_texts).encode("utf-8")).hexdigest()
+        stamp["only_texts"] = {"count": len(only_texts), "sha256": digest}
     if is_built(target_dir, stamp, MARKER):
         return target_dir
     if not is_built(e5_dir):
         raise FileNotFoundError(f"{e5_dir} is not a built e5 model; run build_e5_model first")
     vocab = json.loads((e5_dir / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"]
     specials = {0, 1, 2, 3}
-    ids = np.asarray([i for i, (piece, _) in enumerate(vocab) if i not in specials and kept_piece(piece)])
+    wanted: set[int] | None = None
+    if only_texts is not None:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(e5_dir / "tokenizer.json"))
+        encoded = tokenizer.encode_batch(list(only_texts), add_special_tokens=False)
+        wanted = {i for e in encoded for i in e.ids}
+    ids = np.asarray(
+        [
+            i
+            for i, (piece, _) in enumerate(vocab)
+            if i not in specials and kept_piece(piece) and (wanted is None or i in wanted)
+        ]
+    )
     raw = _token_vectors(e5_dir, ids, batch)
     vectors = pca(raw, dims) * sif_weights(np.asarray([vocab[i][1] for i in ids]))[:, None]
     rows = np.full(len(vocab), -1, dtype=np.int32)

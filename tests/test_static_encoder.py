@@ -75,11 +75,22 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_static_e5_is_built_and_ranks_related_texts_first(model_cache: Path) -> None:
-    from embeddings.encoder import load_encoder
+    """The real build on e5-small, restricted to the pieces of the occupation names and the texts
+    below (the full vocabulary took 19 min of a CI run on a loaded machine; the steps are the same)."""
+    import polars as pl
 
-    encoder = load_encoder("e5-small-static", model_cache)
-    out = encoder.encode(["电焊工", "焊接工人，会氩弧焊", "幼儿园保育员"])
+    from embeddings.e5_convert import build_e5_model
+    from embeddings.static import build_static_model
+
+    texts = ["电焊工", "焊接工人，会氩弧焊", "幼儿园保育员"]
+    reference = Path(__file__).resolve().parents[1] / "data" / "reference" / "occupations-2022.csv"
+    names = pl.read_csv(reference, columns=["name"])["name"].to_list()
+    e5_dir = build_e5_model(model_cache / "e5-small")
+    target = build_static_model(e5_dir, model_cache / "e5-small-static", only_texts=texts + names)
+    encoder = StaticEncoder(target)
+    out = encoder.encode(texts)
     assert out.shape == (3, 256)
     assert out[0] @ out[1] > out[0] @ out[2]
-    stamp = json.loads((model_cache / "e5-small-static" / "skillbridge_static.json").read_text())
+    stamp = json.loads((target / "skillbridge_static.json").read_text())
     assert stamp["dims"] == 256
+    assert stamp["only_texts"]["count"] == len(texts) + len(names)
