@@ -143,6 +143,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict[str, int]]] = {
     ("GET", "/api/v1/orders"): ("/api/v1/orders", None, PUBLIC),
     ("GET", "/api/v1/regions"): ("/api/v1/regions", None, PUBLIC),
     ("GET", "/api/v1/programmes/export"): ("/api/v1/programmes/export?format=csv", None, PUBLIC),
+    ("GET", "/api/v1/institutions/export"): ("/api/v1/institutions/export?format=csv", None, PUBLIC),
     ("GET", "/api/v1/orders/export"): ("/api/v1/orders/export?format=xlsx", None, PUBLIC),
     ("GET", "/api/v1/policies/{city}"): ("/api/v1/policies/1401?today=2026-12-01", None, PUBLIC),
     ("GET", "/api/v1/occupations/search"): ("/api/v1/occupations/search?q=瓦工", None, PUBLIC),

@@ -44,6 +44,19 @@ def test_orders_export_as_xlsx(client: TestClient) -> None:
     assert [row[header.index("id")] for row in rows[1:]] == [o["id"] for o in listed["items"]]
 
 
+def test_institutions_export_is_the_directory_of_the_city(client: TestClient) -> None:
+    listed = client.get("/api/v1/institutions", params={"city": "1411"}).json()
+    everywhere = client.get("/api/v1/institutions").json()["total"]
+    r = client.get("/api/v1/institutions/export", params={"city": "1411"})
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == 'attachment; filename="institutions.xlsx"'
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    header = list(rows[0])
+    assert set(header) == set(listed["items"][0])
+    assert [row[header.index("id")] for row in rows[1:]] == [i["id"] for i in listed["items"]]
+    assert 0 < listed["total"] < everywhere
+
+
 # --- records the caller may see (issue 12 item 5) ----------------------------------------------
 
 RAW_ID = factories.workers()["id_number"][0]

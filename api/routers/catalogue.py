@@ -65,6 +65,16 @@ def institutions(
     return Page[InstitutionOut](total=total, items=[InstitutionOut.model_validate(r) for r in rows])
 
 
+@router.get("/institutions/export", response_class=Response, responses=SPREADSHEET)
+def export_institutions(
+    session: SessionDep, city: RegionPrefix = None, fmt: ExportFormat = "xlsx"
+) -> Response:
+    """导出培训机构目录（与目录同样的内容；以 = + - @ 开头的单元格按文字处理）。"""
+    _total, rows = catalogue.list_institutions(session, city, EXPORT_LIMIT, 0)
+    views = [InstitutionOut.model_validate(r) for r in rows]
+    return download(views, tuple(InstitutionOut.model_fields), fmt, "institutions")
+
+
 @router.get("/orders", response_model=Page[OrderOut])
 def orders(
     session: SessionDep, city: RegionPrefix = None, limit: Limit = 50, offset: Offset = 0
