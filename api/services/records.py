@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.services.institution_outcomes import InstitutionOutcomes, institution_outcomes
 from data.db.models import (
+    Certificate,
     GroupFact,
     ImportBatch,
     Institution,
@@ -46,6 +48,7 @@ __all__ = [
     "load_orders",
     "load_programmes",
     "load_region_names",
+    "load_worker",
     "load_workers",
     "masked_view",
     "order_record",
@@ -158,6 +161,46 @@ def order_record(o: Order, regions: RegionNames) -> OrderRecord:
     )
 
 
+class WorkerFields(Protocol):
+    """What :func:`worker_record` reads of a worker: a ``Worker`` row or a Core row of the same
+    columns (:func:`load_worker`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def birth_year(self) -> int: ...
+    @property
+    def gender(self) -> str: ...
+    @property
+    def education(self) -> str: ...
+    @property
+    def home_adcode(self) -> str: ...
+    @property
+    def home_lat(self) -> float: ...
+    @property
+    def home_lon(self) -> float: ...
+    @property
+    def skills_text(self) -> str: ...
+    @property
+    def work_history(self) -> str: ...
+    @property
+    def desired_occupations(self) -> list[str]: ...
+    @property
+    def desired_place(self) -> str: ...
+    @property
+    def desired_city_adcode(self) -> str | None: ...
+    @property
+    def max_commute_km(self) -> float: ...
+    @property
+    def expected_wage(self) -> int | None: ...
+    @property
+    def entrepreneurship(self) -> bool: ...
+    @property
+    def groups(self) -> list[str]: ...
+    @property
+    def consent_share(self) -> bool: ...
+
+
 def worker_record(
     w: Worker,
     regions: RegionNames,
@@ -168,6 +211,19 @@ def worker_record(
 ) -> WorkerProfile:
     """The core record of a stored worker: the one mapping used by recommendations, subsidy
     decisions and risk checks (``employer_kind``: of the employer hiring the worker, for a claim)."""
+    held = tuple(HeldCertificate(c.occupation_code, c.level, c.year) for c in w.certificates)
+    return _profile(w, regions, held, claims, employer_kind=employer_kind, graduation_year=graduation_year)
+
+
+def _profile(
+    w: WorkerFields,
+    regions: RegionNames,
+    certificates: tuple[HeldCertificate, ...],
+    claims: Sequence[PastClaim],
+    *,
+    employer_kind: str | None,
+    graduation_year: int | None,
+) -> WorkerProfile:
     city = None
     if w.desired_city_adcode and w.desired_city_adcode in regions:
         name, lat, lon = regions[w.desired_city_adcode]
@@ -187,7 +243,7 @@ def worker_record(
         expected_wage=w.expected_wage,
         entrepreneurship=bool(w.entrepreneurship),
         groups=frozenset(w.groups or ()),
-        certificates=tuple(HeldCertificate(c.occupation_code, c.level, c.year) for c in w.certificates),
+        certificates=certificates,
         past_claims=tuple(claims),
         consent_share=bool(w.consent_share),
         employer_kind=employer_kind,
@@ -249,15 +305,20 @@ def catalogue_version(session: Session) -> CatalogueVersion:
     return CatalogueVersion(stamps, occupations)
 
 
+def _claim_rows(stmt: Any) -> Any:
+    """``stmt`` restricted to the claims that count as past training, in id order."""
+    return stmt.where(SubsidyClaim.status != "驳回", SubsidyClaim.counts_as_training).order_by(
+        SubsidyClaim.id
+    )
+
+
 def _claims(session: Session, ids: Iterable[str]) -> dict[str, list[PastClaim]]:
     out: dict[str, list[PastClaim]] = {}
     ids = list(ids)
     if not ids:
         return out
-    stmt = select(SubsidyClaim).where(
-        SubsidyClaim.worker_id.in_(ids), SubsidyClaim.status != "驳回", SubsidyClaim.counts_as_training
-    )
-    for c in session.scalars(stmt.order_by(SubsidyClaim.id)):
+    stmt = _claim_rows(select(SubsidyClaim).where(SubsidyClaim.worker_id.in_(ids)))
+    for c in session.scalars(stmt):
         out.setdefault(c.worker_id, []).append(
             PastClaim(c.occupation_code, c.level, c.event_year, c.kind, c.work_type)
         )
@@ -294,6 +355,50 @@ def load_workers(
     return [
         (w, worker_record(w, regions, claims.get(w.id, ()), graduation_year=years.get(w.id))) for w in rows
     ]
+
+
+_workers = Worker.__table__.c
+#: the columns :class:`WorkerFields` names
+_PROFILE_COLUMNS = [_workers[n] for n, v in vars(WorkerFields).items() if isinstance(v, property)]
+
+# One worker's rows, as Core statements built once: the request path (:func:`load_worker`) pays
+# neither statement construction nor ORM loading, and each statement's cache key is memoised.
+_ONE_WORKER = select(*_PROFILE_COLUMNS).where(_workers.id == bindparam("id"), _workers.active)
+_ONE_CERTIFICATES = (
+    select(Certificate.occupation_code, Certificate.level, Certificate.year)
+    .where(Certificate.worker_id == bindparam("id"))
+    .order_by(Certificate.id)
+)
+_ONE_CLAIMS = _claim_rows(
+    select(
+        SubsidyClaim.occupation_code,
+        SubsidyClaim.level,
+        SubsidyClaim.event_year,
+        SubsidyClaim.kind,
+        SubsidyClaim.work_type,
+    ).where(SubsidyClaim.worker_id == bindparam("id"))
+)
+_ONE_GRADUATION = (
+    select(GroupFact.graduation_year)
+    .where(GroupFact.worker_id == bindparam("id"), GroupFact.graduation_year.is_not(None))
+    .order_by(GroupFact.version)
+)
+
+
+def load_worker(session: Session, regions: RegionNames, worker_id: str) -> WorkerProfile | None:
+    """One active worker's record, as :func:`load_workers` builds it (None when there is no
+    such active worker): the per-request path of a worker's recommendations."""
+    conn = session.connection()
+    params = {"id": worker_id}
+    w = conn.execute(_ONE_WORKER, params).first()
+    if w is None:
+        return None
+    held = tuple(HeldCertificate(*c) for c in conn.execute(_ONE_CERTIFICATES, params))
+    claims = [PastClaim(*c) for c in conn.execute(_ONE_CLAIMS, params)]
+    years = [y for (y,) in conn.execute(_ONE_GRADUATION, params) if y is not None]
+    return _profile(
+        w, regions, held, claims, employer_kind=None, graduation_year=years[-1] if years else None
+    )
 
 
 def masked_view(w: Worker, regions: RegionNames, today: dt.date) -> MaskedWorker:

@@ -20,10 +20,10 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -109,6 +109,21 @@ def derive(
     return out
 
 
+_profile_rows = ProfileEmbedding.__table__.c
+# built once (Core, cache key memoised): read on every recommendation request
+_READ = select(
+    _profile_rows.worker_id,
+    _profile_rows.text_hash,
+    _profile_rows.recogniser,
+    _profile_rows.vector,
+    _profile_rows.skill_codes,
+    _profile_rows.wish_codes,
+).where(
+    _profile_rows.model == bindparam("model"),
+    _profile_rows.worker_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 @dataclass
 class ProfileStore:
     """Rows of ``profile_embeddings`` for one encoder model."""
@@ -116,7 +131,7 @@ class ProfileStore:
     model: str
     dimension: int
 
-    def _decode(self, row: ProfileEmbedding) -> Profile:
+    def _decode(self, row: Any) -> Profile:
         vector = np.frombuffer(row.vector, dtype="<f4")
         if vector.shape != (self.dimension,):
             raise ValueError(f"stored profile of {row.worker_id} has {vector.size} dimensions")
@@ -127,10 +142,8 @@ class ProfileStore:
     def read(self, session: Session, ids: Sequence[str]) -> dict[str, Profile]:
         if not ids:
             return {}
-        stmt = select(ProfileEmbedding).where(
-            ProfileEmbedding.model == self.model, ProfileEmbedding.worker_id.in_(list(ids))
-        )
-        return {r.worker_id: self._decode(r) for r in session.scalars(stmt)}
+        rows = session.connection().execute(_READ, {"model": self.model, "ids": list(ids)})
+        return {r.worker_id: self._decode(r) for r in rows}
 
     def write(
         self,
