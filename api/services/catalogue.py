@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from api.errors import NotFound
@@ -146,9 +146,14 @@ def get_worker(session: Session, worker_id: str) -> Worker:
     return worker
 
 
+# built once (Core, cache key memoised): the scope check of every per-worker request runs it
+_WORKER_HOME = select(Worker.__table__.c.home_adcode).where(Worker.__table__.c.id == bindparam("id"))
+
+
 def worker_home(session: Session, worker_id: str) -> str | None:
     """The worker's home adcode (what scope is decided on); None for an unknown worker."""
-    return session.scalar(select(Worker.home_adcode).where(Worker.id == worker_id))
+    home: str | None = session.connection().execute(_WORKER_HOME, {"id": worker_id}).scalar()
+    return home
 
 
 def order_keys(session: Session, order_id: str) -> tuple[str | None, str] | None:

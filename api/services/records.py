@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from api.services.institution_outcomes import InstitutionOutcomes, institution_outcomes
@@ -367,6 +367,51 @@ def load_workers(
     return [
         (w, worker_record(w, regions, claims.get(w.id, ()), graduation_year=years.get(w.id))) for w in rows
     ]
+
+
+# One worker's rows, as Core statements built once: the request path (:func:`load_worker`) pays
+# neither statement construction nor ORM loading, and each statement's cache key is memoised.
+_ONE_WORKER = select(*_WORKER_COLUMNS).where(Worker.id == bindparam("id"), Worker.active)
+_ONE_CERTIFICATES = (
+    select(Certificate.occupation_code, Certificate.level, Certificate.year)
+    .where(Certificate.worker_id == bindparam("id"))
+    .order_by(Certificate.id)
+)
+_ONE_CLAIMS = (
+    select(
+        SubsidyClaim.occupation_code,
+        SubsidyClaim.level,
+        SubsidyClaim.event_year,
+        SubsidyClaim.kind,
+        SubsidyClaim.work_type,
+    )
+    .where(
+        SubsidyClaim.worker_id == bindparam("id"),
+        SubsidyClaim.status != "驳回",
+        SubsidyClaim.counts_as_training,
+    )
+    .order_by(SubsidyClaim.id)
+)
+_ONE_GRADUATION = (
+    select(GroupFact.graduation_year)
+    .where(GroupFact.worker_id == bindparam("id"), GroupFact.graduation_year.is_not(None))
+    .order_by(GroupFact.version)
+)
+
+
+def load_worker(session: Session, regions: RegionNames, worker_id: str) -> WorkerProfile | None:
+    """One active worker's record, exactly as :func:`load_workers` builds it (None when there is
+    no such active worker): the per-request path of a worker's recommendations."""
+    conn = session.connection()
+    params = {"id": worker_id}
+    found = conn.execute(_ONE_WORKER, params).first()
+    if found is None:
+        return None
+    held = tuple(HeldCertificate(*c) for c in conn.execute(_ONE_CERTIFICATES, params))
+    claims = [PastClaim(*c) for c in conn.execute(_ONE_CLAIMS, params)]
+    years = [y for (y,) in conn.execute(_ONE_GRADUATION, params) if y is not None]
+    row = WorkerRow(held, *found)
+    return worker_record(row, regions, claims, graduation_year=years[-1] if years else None)
 
 
 def masked_view(w: Worker | WorkerRow, regions: RegionNames, today: dt.date) -> MaskedWorker:

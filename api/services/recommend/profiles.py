@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -109,6 +109,21 @@ def derive(
     return out
 
 
+_profile_rows = ProfileEmbedding.__table__.c
+# built once (Core, cache key memoised): read on every recommendation request
+_READ = select(
+    _profile_rows.worker_id,
+    _profile_rows.text_hash,
+    _profile_rows.recogniser,
+    _profile_rows.vector,
+    _profile_rows.skill_codes,
+    _profile_rows.wish_codes,
+).where(
+    _profile_rows.model == bindparam("model"),
+    _profile_rows.worker_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 @dataclass
 class ProfileStore:
     """Rows of ``profile_embeddings`` for one encoder model."""
@@ -128,16 +143,8 @@ class ProfileStore:
     def read(self, session: Session, ids: Sequence[str]) -> dict[str, Profile]:
         if not ids:
             return {}
-        # plain columns, not ORM objects (nor the ``occupations`` list only the index reads)
-        stmt = select(
-            ProfileEmbedding.worker_id,
-            ProfileEmbedding.text_hash,
-            ProfileEmbedding.recogniser,
-            ProfileEmbedding.vector,
-            ProfileEmbedding.skill_codes,
-            ProfileEmbedding.wish_codes,
-        ).where(ProfileEmbedding.model == self.model, ProfileEmbedding.worker_id.in_(list(ids)))
-        return {r.worker_id: self._decode(r) for r in session.execute(stmt)}
+        rows = session.connection().execute(_READ, {"model": self.model, "ids": list(ids)})
+        return {r.worker_id: self._decode(r) for r in rows}
 
     def write(
         self,

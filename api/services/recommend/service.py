@@ -43,6 +43,7 @@ from api.services.recommend.profiles import (
 from api.services.recommend.snapshot import CatalogueSnapshot, Progress, build_snapshot
 from api.services.records import (
     institution_info,
+    load_worker,
     load_workers,
     masked_view,
     order_record,
@@ -363,10 +364,10 @@ class Recommender:
         )
 
     def load_worker(self, session: Session, snap: CatalogueSnapshot, worker_id: str) -> WorkerProfile:
-        found = load_workers(session, snap.regions, [worker_id])
-        if not found:
+        found = load_worker(session, snap.regions, worker_id)
+        if found is None:
             raise NotFound(f"未找到劳动者 {worker_id}")
-        return found[0][1]
+        return found
 
     # -- requests -------------------------------------------------------------------------------
     def recommend_worker(self, worker_id: str, *, top: int = 10, today: dt.date) -> Recommendation:
