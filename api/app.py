@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -37,7 +38,7 @@ from api.routers import (
     workers,
 )
 from api.settings import Settings, get_settings
-from data.db.session import make_engine, session_factory
+from data.db.session import POOL_CONNECTIONS, make_engine, session_factory
 
 if TYPE_CHECKING:
     from api.services.recommend.snapshot import CatalogueSnapshot
@@ -60,6 +61,9 @@ def create_app(settings: Settings | None = None, *, seed: CatalogueSnapshot | No
         from embeddings.encoder import LazyEncoder
 
         engine = make_engine(settings.resolved_database_url)
+        # sync handlers run in anyio's thread pool (40 by default): never more at once than the
+        # connection pool can serve two connections each, the refresher's one aside
+        anyio.to_thread.current_default_thread_limiter().total_tokens = (POOL_CONNECTIONS - 2) // 2
         encoder = LazyEncoder(settings.model, settings.model_cache_dir)
         recommender = Recommender.create(engine, encoder, settings.index_dir)
         recommender.inline_wait_seconds = settings.profile_wait_seconds

@@ -75,6 +75,9 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme
 def _require_in_scope(session: Session, caller: Caller, worker_id: str) -> None:
     """404 (as for an unknown id) unless the worker exists and is within the caller's scope."""
     home = worker_home(session, worker_id)
+    # the read is over: the connection goes back to the pool before the handler runs (a
+    # recommendation opens a session of its own)
+    session.close()
     if home is None or not sees_worker(caller, worker_id, home):
         raise NotFound(f"未找到劳动者 {worker_id}")
 
@@ -96,6 +99,7 @@ def order_access(
 ) -> Caller:
     """The caller, when it may see the order's candidates; 404 (as for an unknown id) otherwise."""
     keys = order_keys(session, order_id)
+    session.close()  # as in _require_in_scope
     if keys is None or not sees_order(caller, *keys):
         raise NotFound(f"未找到用工订单 {order_id}")
     return caller

@@ -5,6 +5,7 @@ worker, order and why-not answered and valid; every pathway kind and payee reach
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -91,6 +92,29 @@ def test_answers_are_deterministic(world_client: TestClient) -> None:
     for wid in WORKERS[:30]:
         first = world_client.get(f"/api/v1/workers/{wid}/recommendations", params=DAY).json()
         assert world_client.get(f"/api/v1/workers/{wid}/recommendations", params=DAY).json() == first
+
+
+def test_many_concurrent_requests_never_exhaust_the_connection_pool(world_client: TestClient) -> None:
+    """60 requests at once, more than the pool's 30 connections: each handler held its session's
+    connection while the recommender waited for a second one, so with 40 handler threads the pool
+    ran dry and every request got a 503 after the pool's 30-s timeout (found by the HTTP bench)."""
+    ids = WORKERS[:60]
+    want = {w: world_client.get(f"/api/v1/workers/{w}/recommendations", params=DAY).json() for w in ids}
+    got: dict[str, tuple[int, object]] = {}
+    barrier = threading.Barrier(len(ids))
+
+    def ask(wid: str) -> None:
+        barrier.wait()
+        r = world_client.get(f"/api/v1/workers/{wid}/recommendations", params=DAY)
+        got[wid] = (r.status_code, r.json())
+
+    threads = [threading.Thread(target=ask, args=(w,)) for w in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)  # only against a hang
+    assert {w: code for w, (code, _) in got.items()} == dict.fromkeys(ids, 200)
+    assert {w: body for w, (_, body) in got.items()} == want
 
 
 def test_unknown_ids_say_which_kind(world_client: TestClient) -> None:

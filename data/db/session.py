@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-#: close to as many connections as the server's thread pool runs handlers (anyio's default of 40), so a
-#: request waits for a connection only when the database itself is the bottleneck
 _POOL = {"pool_size": 10, "max_overflow": 20}
+#: connections one engine opens at most; a request handler holds at most two at once (its
+#: session and the recommender's), so the service runs at most (this − 2) / 2 handlers at a time
+#: (api.app): more could each hold one and wait for a second that never comes
+POOL_CONNECTIONS = _POOL["pool_size"] + _POOL["max_overflow"]
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
