@@ -22,7 +22,16 @@ from matcher.subsidy import (
     programme_terms,
 )
 from matcher.subsidy.model import Step
-from matcher.subsidy.rules import decide_catalogue, decide_payment_basis, decide_scope, join_cn, scope_failure
+from matcher.subsidy.rules import (
+    decide_catalogue,
+    decide_no_duplicate,
+    decide_payment_basis,
+    decide_scope,
+    employer_route,
+    join_cn,
+    level_name,
+    scope_failure,
+)
 from matcher.types import PastClaim
 from tests.subsidy_factories import (
     BRICKLAYER,
@@ -136,7 +145,9 @@ def test_an_order_that_does_not_train_in_this_course_leaves_the_worker_case() ->
 
 
 def test_a_one_yuan_course_is_still_paid() -> None:
-    assert _money(_priced(fee=1)) == (1, "worker", None, 1, 0, 0, True)
+    one = _priced(fee=1)
+    assert _money(one) == (1, "worker", None, 1, 0, 0, True)
+    assert (one.paid_on, one.kind) == ("certification", "estimate")
     assert _money(_priced(order=order_record(), fee=1)) == (1, "enterprise", EMPLOYER, 0, 0, 0, True)
 
 
@@ -390,7 +401,8 @@ def test_an_employer_kind_outside_the_scope_is_named() -> None:
     worker = worker_record(employer_kind="个体工商户")
     assert scope_failure(worker, scope, 39) == "employer_kind"
     step = decide_scope(worker, policy, 2024)
-    assert (step.eligible, step.reason) == (False, "您目前在个体工商户就业，不属于太原市职业培训补贴范围")
+    reason = "您目前在个体工商户就业，不属于太原市职业培训补贴范围"
+    assert step == Step("scope", "九", False, reason, _facts(SCOPE_FACTS, 39, 16, 60, "个体工商户", ()))
 
 
 def test_a_city_that_lists_groups_names_them_in_order() -> None:
@@ -398,6 +410,35 @@ def test_a_city_that_lists_groups_names_them_in_order() -> None:
     policy = dataclasses.replace(TAIYUAN, scope=scope)
     step = decide_scope(worker_record(), policy, 2024)
     assert scope_failure(worker_record(), scope, 39) == "groups"
+    assert (step.rule, step.clause, step.eligible) == ("scope", "九", False)
     assert step.reason == "太原市职业培训补贴面向脱贫劳动力、返乡农民工，您的登记信息中没有这些身份"
     assert dict(step.facts)["scope_groups"] == ("脱贫劳动力", "返乡农民工")
     assert decide_scope(worker_record(groups=("返乡农民工",)), policy, 2024).eligible is True
+
+
+def test_a_worker_without_a_same_year_claim_passes_the_duplicate_step() -> None:
+    step = decide_no_duplicate((), TAIYUAN, occupation_code=BRICKLAYER, work_type=None, level=5, year=2024)
+    facts = (
+        ("duplicate_key", BRICKLAYER),
+        ("duplicate_by", "work_type"),
+        ("event_year", 2024),
+        ("same_year_claims", 0),
+        ("same_year_claim_kinds", ()),
+    )
+    assert step == Step("no_duplicate", "十", True, "您2024年尚未享受过6-29-01-01初级工的培训补贴", facts)
+
+
+def test_the_employer_route_records_the_orders_occupation() -> None:
+    _, _, facts = employer_route(TAIYUAN, COURSE, order_record())
+    assert facts == (
+        ("employer_trains", True),
+        ("fee_payer", None),
+        ("order_id", "O1"),
+        ("employer_kind", "企业"),
+        ("order_occupation", BRICKLAYER),
+        ("organised_by_employer", "订单关联的培训项目"),
+    )
+
+
+def test_a_level_outside_the_table_is_named_by_its_number() -> None:
+    assert (level_name(6), level_name(5), level_name(0)) == ("6级", "初级工", "专项职业能力")
