@@ -22,6 +22,7 @@ from matcher.subsidy import (
     programme_terms,
 )
 from matcher.subsidy.model import Step
+from matcher.subsidy.policy import LevelAmounts, OccupationRule
 from matcher.subsidy.rules import (
     decide_catalogue,
     decide_no_duplicate,
@@ -442,3 +443,12 @@ def test_the_employer_route_records_the_orders_occupation() -> None:
 
 def test_a_level_outside_the_table_is_named_by_its_number() -> None:
     assert (level_name(6), level_name(5), level_name(0)) == ("6级", "初级工", "专项职业能力")
+
+
+@pytest.mark.parametrize(("base", "percent", "amount"), [(1249, 1, 12), (1250, 1, 13), (1200, 80, 960)])
+def test_the_catalogue_amount_is_rounded_half_up(base: int, percent: int, amount: int) -> None:
+    """Level amount × training-type percent, to whole yuan half up: 12.49 → 12, 12.50 → 13."""
+    rule = OccupationRule(BRICKLAYER, "砌筑工", LevelAmounts(((5, base),)))
+    policy = dataclasses.replace(TAIYUAN, occupations=(rule,), training_types=(("就业技能培训", percent),))
+    step = decide_catalogue(programme_record(), policy)
+    assert (step.eligible, step.amount) == (True, amount)
