@@ -8,6 +8,7 @@ checked to be the same with and without the cheap subsidy amounts.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import numpy as np
 import pytest
@@ -155,3 +156,70 @@ def test_weight_vector_is_built_once_and_read_only() -> None:
         w.vector[0] = 2.0
     assert dataclasses.replace(w, semantic=2.0).vector[0] == 2.0
     assert "_vector" not in RankingWeights.field_names()
+
+
+# --- literal cases the hypothesis worlds rarely draw (mutation survivors of matcher/row_filters) ---
+
+
+def test_row_rules_at_their_edges_equal_the_record_rules() -> None:
+    from tests.matcher_factories import OCC_TILER, cert, order, programme, worker
+
+    start_year = (TODAY + dt.timedelta(days=60)).year
+    ords = [
+        order("O1", requires_certificate=True, required_level=4),  # a 中级 certificate meets it
+        order("O2", requires_certificate=True, required_level=1),  # only level 1 meets it
+        order("O3", requires_certificate=True, required_level=3),
+        order("O4", occupation_code=OCC_TILER, requires_certificate=True),
+        order("O5", min_age=start_year - 1985),  # the worker is exactly the youngest allowed
+        order("O6", min_age=start_year - 1984),  # one year too young
+    ]
+    ot = OrderTable.from_records(ords)
+    # the second certificate (another occupation) must not undo the first one
+    w = worker(certificates=(cert(level=4), cert(OCC_TILER, level=5)))
+    rows = np.arange(len(ords))
+    got = qualifies_now_rows(w, ot, rows, frozenset()).tolist()
+    assert got == [qualifies_now(w, o, frozenset()) for o in ords] == [True, False, False, True, True, True]
+    bits, _dist, _home = order_failures(w, ot, rows, TODAY)
+    ok, _d, _h = order_passes(w, ot, rows, TODAY)
+    assert ok.tolist() == (bits == 0).tolist()
+    assert ok.tolist()[4:] == [True, False]
+
+    progs = [programme("P1", min_age=TODAY.year - 1985), programme("P2", min_age=TODAY.year - 1984)]
+    pt = ProgrammeTable.from_records(progs)
+    fresh = worker()  # no certificate yet, so the course is not one already passed
+    pbits, _d2, _h2 = programme_failures(fresh, pt, np.arange(2), TODAY)
+    pok, _d3, _h3 = programme_passes(fresh, pt, np.arange(2), TODAY)
+    assert pok.tolist() == (pbits == 0).tolist() == [True, False]
+
+
+def test_an_order_linked_to_a_programme_outside_the_table_closes_gaps_as_any_order() -> None:
+    from tests.matcher_factories import order, programme
+
+    progs = [programme("P1", end_date=TODAY + dt.timedelta(days=40))]
+    pt = ProgrammeTable.from_records(progs)
+    linked_elsewhere = order("O1", programme_id="P9")
+    assert gap_closing_programmes(pt, linked_elsewhere).tolist() == [
+        i
+        for i, p in enumerate(progs)
+        if closes_gap(p, linked_elsewhere) and p.end_date < linked_elsewhere.start_date
+    ]
+
+
+def test_certificate_levels_zero_and_one_in_the_row_rule() -> None:
+    """Level 0 (专项职业能力) asked: any certificate of the occupation meets it; a level-1 (高级技师)
+    certificate meets every level below it."""
+    from tests.matcher_factories import cert, order, worker
+
+    ords = [
+        order("O1", requires_certificate=True, required_level=0),
+        order("O2", requires_certificate=True, required_level=3),
+    ]
+    ot = OrderTable.from_records(ords)
+    for w in (worker(certificates=(cert(level=4),)), worker(certificates=(cert(level=1),))):
+        got = qualifies_now_rows(w, ot, np.arange(2), frozenset()).tolist()
+        assert got == [qualifies_now(w, o, frozenset()) for o in ords]
+    top = worker(certificates=(cert(level=1),))
+    assert qualifies_now_rows(top, ot, np.arange(2), frozenset()).tolist() == [True, True]
+    assert qualifies_now_rows(
+        worker(certificates=(cert(level=4),)), ot, np.arange(1), frozenset()
+    ).tolist() == [True]
