@@ -37,6 +37,7 @@ __all__ = [
     "resolve_occupation",
     "service_field_errors",
     "validated_body",
+    "validated_with_occupation",
 ]
 
 #: the new-order form's fields (``occupation``: a name, 工种 or code; ``county``: a 6-digit adcode)
@@ -139,21 +140,31 @@ def validated_body(model: type[BaseModel], given: dict[str, object]) -> tuple[ob
         return None, errors
 
 
-def post_order(engine: Engine, caller: Caller, form: Mapping[str, str], *, secret_key: str) -> str:
-    """A new open order of the caller's employer from ``form`` (strings by :data:`ORDER_FIELDS`;
-    a checkbox is any non-empty value); returns its id. Raises :class:`OrderFormInvalid`."""
-    typed = {k: (form.get(k) or "").strip() for k in ORDER_FIELDS}
+def validated_with_occupation(
+    engine: Engine, model: type[BaseModel], typed: Mapping[str, str], given: dict[str, object]
+) -> tuple[object | None, dict[str, str]]:
+    """:func:`validated_body` of ``given`` after the typed occupation (a name, 工种 or code) is
+    resolved into ``occupation_code`` (and ``work_type`` when that box is empty); an occupation
+    that cannot be resolved is the ``occupation`` box's error."""
     with transaction(engine) as session:
         code, work_type, problem = resolve_occupation(session, typed["occupation"])
-    given: dict[str, object] = {k: v for k, v in typed.items() if v and k not in (*_BOXES, "occupation")}
-    given |= {k: bool(typed[k]) for k in _BOXES}
     if code is not None:
         given["occupation_code"] = code
         if work_type and not typed["work_type"]:
             given["work_type"] = work_type
-    body, errors = validated_body(OrderIn, given)
+    body, errors = validated_body(model, given)
     if problem:
         errors = {"occupation": problem, **{k: v for k, v in errors.items() if k != "occupation"}}
+    return body, errors
+
+
+def post_order(engine: Engine, caller: Caller, form: Mapping[str, str], *, secret_key: str) -> str:
+    """A new open order of the caller's employer from ``form`` (strings by :data:`ORDER_FIELDS`;
+    a checkbox is any non-empty value); returns its id. Raises :class:`OrderFormInvalid`."""
+    typed = {k: (form.get(k) or "").strip() for k in ORDER_FIELDS}
+    given: dict[str, object] = {k: v for k, v in typed.items() if v and k not in (*_BOXES, "occupation")}
+    given |= {k: bool(typed[k]) for k in _BOXES}
+    body, errors = validated_with_occupation(engine, OrderIn, typed, given)
     if errors or body is None:
         raise OrderFormInvalid(errors)
     assert isinstance(body, OrderIn)

@@ -20,9 +20,13 @@ from api.errors import Invalid, NotFound
 from api.schemas.writes import ProgrammeIn, ProgrammePatch
 from api.security import Caller
 from api.services import catalogue_writes
-from api.services.order_forms import FormInvalid, resolve_occupation, service_field_errors, validated_body
+from api.services.order_forms import (
+    FormInvalid,
+    service_field_errors,
+    validated_body,
+    validated_with_occupation,
+)
 from data.db.models import Occupation, Programme
-from data.db.session import transaction
 from matcher.types import SHORT_LEVEL_NAMES
 
 __all__ = [
@@ -78,16 +82,8 @@ def post_programme(engine: Engine, caller: Caller, form: Mapping[str, str], *, s
     """A new programme of the caller's institution from ``form`` (strings by :data:`NEW_FIELDS`);
     returns its id. Raises :class:`ProgrammeFormInvalid`."""
     typed = {k: (form.get(k) or "").strip() for k in NEW_FIELDS}
-    with transaction(engine) as session:
-        code, work_type, problem = resolve_occupation(session, typed["occupation"])
     given: dict[str, object] = {k: v for k, v in typed.items() if v and k != "occupation"}
-    if code is not None:
-        given["occupation_code"] = code
-        if work_type and not typed["work_type"]:
-            given["work_type"] = work_type
-    body, errors = validated_body(ProgrammeIn, given)
-    if problem:
-        errors = {"occupation": problem, **{k: v for k, v in errors.items() if k != "occupation"}}
+    body, errors = validated_with_occupation(engine, ProgrammeIn, typed, given)
     if errors or body is None:
         raise ProgrammeFormInvalid(errors)
     assert isinstance(body, ProgrammeIn)
