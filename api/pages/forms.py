@@ -4,16 +4,17 @@ values kept, so a page re-renders the form as the user left it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
+from starlette.requests import Request
 
 from api.errors import translate_errors
 from api.schemas.common import IsoDate
 
-__all__ = ["Blank", "FormResult", "OptionalDate", "parse_form"]
+__all__ = ["Blank", "FormResult", "OptionalDate", "parse_form", "posted_fields"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -57,3 +58,9 @@ def parse_form(
             # an empty box is "missing" to pydantic; on a form it is a box to fill in
             errors.setdefault(where, "请填写此项" if err.type == "missing" else err.msg)
         return FormResult(None, typed, errors)
+
+
+async def posted_fields(request: Request, fields: Iterable[str]) -> dict[str, str]:
+    """The posted form's ``fields`` as typed (a missing one as "")."""
+    posted = await request.form()
+    return {k: str(posted.get(k) or "") for k in fields}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SessionDep, SettingsDep, TodayDep
-from api.pages.forms import FormResult
+from api.pages.forms import FormResult, posted_fields
 from api.pages.session import page_caller
 from api.pages.templating import render
 from api.schemas.common import OrderId
@@ -74,8 +74,7 @@ def new_order_page(
 async def post_new_order(
     request: Request, caller: EmployerCaller, engine: EngineDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    posted = await request.form()
-    typed = {k: str(posted.get(k) or "") for k in ORDER_FIELDS}
+    typed = await posted_fields(request, ORDER_FIELDS)
     try:
         order_id = await run_in_threadpool(post_order, engine, caller, typed, secret_key=settings.secret_key)
     except OrderFormInvalid as exc:
@@ -122,8 +121,7 @@ async def post_edit_order(
 ) -> Response:
     assert caller.employer_id is not None
     order_form_values(session, caller.employer_id, order_id)  # another employer's: 404
-    posted = await request.form()
-    typed = {k: str(posted.get(k) or "") for k in EDIT_FIELDS}
+    typed = await posted_fields(request, EDIT_FIELDS)
     try:
         await run_in_threadpool(edit_order, engine, caller, order_id, typed, secret_key=settings.secret_key)
     except OrderFormInvalid as exc:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SessionDep, SettingsDep
-from api.pages.forms import FormResult
+from api.pages.forms import FormResult, posted_fields
 from api.pages.orders import county_options
 from api.pages.session import page_caller
 from api.pages.templating import render
@@ -69,8 +69,7 @@ async def post_new_programme(
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
-    posted = await request.form()
-    typed = {k: str(posted.get(k) or "") for k in NEW_FIELDS}
+    typed = await posted_fields(request, NEW_FIELDS)
     try:
         pid = await run_in_threadpool(post_programme, engine, caller, typed, secret_key=settings.secret_key)
     except ProgrammeFormInvalid as exc:
@@ -118,8 +117,7 @@ async def post_edit_programme(
 ) -> Response:
     assert caller.institution_id is not None
     programme_form_values(session, caller.institution_id, programme_id)  # another institution's: 404
-    posted = await request.form()
-    typed = {k: str(posted.get(k) or "") for k in EDIT_FIELDS}
+    typed = await posted_fields(request, EDIT_FIELDS)
     try:
         await run_in_threadpool(
             edit_programme, engine, caller, programme_id, typed, secret_key=settings.secret_key
